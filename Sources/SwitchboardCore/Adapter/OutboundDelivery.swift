@@ -1,0 +1,67 @@
+import Foundation
+
+/// An agent reply to deliver through a channel, as the delivery worker hands it to an adapter.
+public struct OutboundDelivery: Sendable, Hashable {
+    /// The outbox entry being delivered; stable across retries.
+    public var deliveryID: Int64
+    /// 1 on the first try, then 2, 3, …
+    public var attempt: Int
+    public var conversationID: ConversationID
+    public var conversationNumber: Int64
+    public var messageID: MessageID
+    /// The customer's handle on this channel (where the reply goes).
+    public var recipient: Handle
+    public var author: String?
+    public var text: String?
+    public var html: String?
+    public var attachments: [OutboundAttachment]
+    public var createdAt: Date
+
+    public init(
+        deliveryID: Int64, attempt: Int, conversationID: ConversationID, conversationNumber: Int64,
+        messageID: MessageID, recipient: Handle, author: String?, text: String?, html: String?,
+        attachments: [OutboundAttachment], createdAt: Date
+    ) {
+        self.deliveryID = deliveryID
+        self.attempt = attempt
+        self.conversationID = conversationID
+        self.conversationNumber = conversationNumber
+        self.messageID = messageID
+        self.recipient = recipient
+        self.author = author
+        self.text = text
+        self.html = html
+        self.attachments = attachments
+        self.createdAt = createdAt
+    }
+}
+
+/// An attachment of an outbound message, with its bytes loaded from the blob store.
+public struct OutboundAttachment: Sendable, Hashable {
+    public var attachment: Attachment
+    public var data: Data
+
+    public init(attachment: Attachment, data: Data) {
+        self.attachment = attachment
+        self.data = data
+    }
+}
+
+/// Why a delivery did not succeed, and whether trying again can help.
+public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Try again later (connection refused, timeout, 5xx, 429); `retryAfter` if the peer said when.
+    public static func retryable(_ reason: String, retryAfter: Duration? = nil) -> DeliveryError {
+        DeliveryError(reason: reason, isRetryable: true, retryAfter: retryAfter)
+    }
+
+    /// Trying again cannot help (the channel is misconfigured, the recipient does not exist).
+    public static func permanent(_ reason: String) -> DeliveryError {
+        DeliveryError(reason: reason, isRetryable: false, retryAfter: nil)
+    }
+
+    public var reason: String
+    public var isRetryable: Bool
+    public var retryAfter: Duration?
+
+    public var description: String { (isRetryable ? "retryable: " : "permanent: ") + reason }
+}

@@ -1,0 +1,174 @@
+import Foundation
+
+/// Reads typed keys from one mapping of the configuration, collecting every problem with its
+/// key path instead of stopping at the first.
+///
+/// ```swift
+/// let reader = ConfigReader(root, path: "channels[0]", problems: problems, environment: env)
+/// let secret = reader.secret("secret", required: true)        // "env:NAME" and "file:PATH" resolved
+/// let limit = reader.int("maxBodyBytes", default: 1_048_576, range: 1...(64 << 20))
+/// reader.rejectUnknownKeys()                                    // typos become problems too
+/// ```
+public final class ConfigReader: @unchecked Sendable {
+    /// Shared sink for problems found by a reader and its children.
+    public final class Problems: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [ConfigProblem] = []
+        public init() {}
+        public func add(_ problem: ConfigProblem) { lock.withLock { items.append(problem) } }
+        public var all: [ConfigProblem] { lock.withLock { items } }
+    }
+
+    public let path: String
+    public let values: [String: ConfigValue]
+    public let problems: Problems
+    /// Process environment used for `env:NAME` secrets.
+    public let environment: [String: String]
+    private var readKeys: Set<String> = []
+
+    public init(_ values: [String: ConfigValue], path: String, problems: Problems, environment: [String: String]) {
+        self.values = values
+        self.path = path
+        self.problems = problems
+        self.environment = environment
+    }
+
+    /// The full key path of `key` under this reader.
+    public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Records a problem at `key`.
+    public func problem(_ key: String, _ message: String) {
+        problems.add(ConfigProblem(path: keyPath(key), message: message))
+    }
+
+    private func value(_ key: String) -> ConfigValue? {
+        readKeys.insert(key)
+        guard let value = values[key], value != .null else { return nil }
+        return value
+    }
+
+    public func has(_ key: String) -> Bool { values[key] != nil && values[key] != .null }
+
+    public func string(_ key: String, required: Bool = false) -> String? {
+        switch value(key) {
+        case nil:
+            if required { problem(key, "is required") }
+            return nil
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        case .double(let number): return String(number)
+        case .bool(let flag): return String(flag)
+        case let other?:
+            problem(key, "must be a string, found \(other.typeName)")
+            return nil
+        }
+    }
+
+    public func string(_ key: String, default defaultValue: String) -> String {
+        string(key) ?? defaultValue
+    }
+
+    /// A string that must be one of `choices`.
+    public func choice(_ key: String, _ choices: [String], default defaultValue: String) -> String {
+        guard let text = string(key) else { return defaultValue }
+        guard choices.contains(text) else {
+            problem(key, "must be one of \(choices.joined(separator: ", ")), found '\(text)'")
+            return defaultValue
+        }
+        return text
+    }
+
+    public func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>? = nil) -> Int {
+        let number: Int
+        switch value(key) {
+        case nil: return defaultValue
+        case .int(let value): number = value
+        case .string(let text) where Int(text) != nil: number = Int(text) ?? defaultValue
+        case let other?:
+            problem(key, "must be an integer, found \(other.typeName)")
+            return defaultValue
+        }
+        if let range, !range.contains(number) {
+            problem(key, "must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
+            return defaultValue
+        }
+        return number
+    }
+
+    public func bool(_ key: String, default defaultValue: Bool) -> Bool {
+        switch value(key) {
+        case nil: return defaultValue
+        case .bool(let flag): return flag
+        case .string(let text) where ["true", "false"].contains(text.lowercased()): return text.lowercased() == "true"
+        case let other?:
+            problem(key, "must be true or false, found \(other.typeName)")
+            return defaultValue
+        }
+    }
+
+    /// A secret given inline, as `env:NAME` (read from the environment) or `file:PATH` (read
+    /// from a file, trailing newline removed). Never logged.
+    public func secret(_ key: String, required: Bool = false) -> String? {
+        guard let text = string(key, required: required) else { return nil }
+        if text.hasPrefix("env:") {
+            let name = String(text.dropFirst(4))
+            guard let value = environment[name], !value.isEmpty else {
+                problem(key, "environment variable \(name) is not set")
+                return nil
+            }
+            return value
+        }
+        if text.hasPrefix("file:") {
+            let file = String(text.dropFirst(5))
+            guard let data = FileManager.default.contents(atPath: file), let value = String(data: data, encoding: .utf8)
+            else {
+                problem(key, "cannot read secret file \(file)")
+                return nil
+            }
+            return value.trimmingCharacters(in: .newlines)
+        }
+        if text.isEmpty {
+            problem(key, "is empty")
+            return nil
+        }
+        return text
+    }
+
+    /// A nested mapping, or `nil` (with a problem if present but not a mapping).
+    public func child(_ key: String) -> ConfigReader? {
+        switch value(key) {
+        case nil: return nil
+        case .map(let map):
+            return ConfigReader(map, path: keyPath(key), problems: problems, environment: environment)
+        case let other?:
+            problem(key, "must be a mapping, found \(other.typeName)")
+            return nil
+        }
+    }
+
+    /// A list of mappings, each as a reader with an indexed path (`channels[1]`).
+    public func list(_ key: String) -> [ConfigReader] {
+        switch value(key) {
+        case nil: return []
+        case .list(let items):
+            return items.enumerated().compactMap { index, item in
+                let itemPath = "\(keyPath(key))[\(index)]"
+                guard case .map(let map) = item else {
+                    problems.add(ConfigProblem(path: itemPath, message: "must be a mapping, found \(item.typeName)"))
+                    return nil
+                }
+                return ConfigReader(map, path: itemPath, problems: problems, environment: environment)
+            }
+        case let other?:
+            problem(key, "must be a list, found \(other.typeName)")
+            return []
+        }
+    }
+
+    /// Records every key of this mapping that no accessor read, so typos do not pass silently.
+    public func rejectUnknownKeys() {
+        for key in values.keys.sorted() where !readKeys.contains(key) {
+            problem(key, "is not a known key here")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// A parsed configuration tree, independent of the file format it came from.
+///
+/// The server parses YAML into this; adapters read their keys through ``ConfigReader``, so Core
+/// and adapters never depend on a YAML library.
+public indirect enum ConfigValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case list([ConfigValue])
+    case map([String: ConfigValue])
+
+    /// A short name of the value's type for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .list: "a list"
+        case .map: "a mapping"
+        }
+    }
+}
+
+/// One problem found in the configuration, with the key path that has it.
+public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
+    /// Dotted key path with list indices: `channels[2].secret`.
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// The configuration could not be used; every problem is listed, each with its key path.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigProblem]
+
+    public init(problems: [ConfigProblem]) { self.problems = problems }
+
+    public var description: String {
+        "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}

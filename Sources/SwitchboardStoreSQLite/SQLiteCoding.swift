@@ -1,0 +1,37 @@
+import Foundation
+import SwitchboardCore
+
+/// Conversions between model values and their SQLite column representations.
+enum SQLiteCoding {
+    /// Times are stored as integer milliseconds since 1970 (UTC).
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }()
+
+    /// JSON text of a value, or `nil` for an empty collection (saves a column write on the hot path).
+    static func json<T: Encodable & Collection>(_ value: T) throws -> String? {
+        guard !value.isEmpty else { return nil }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func json<T: Encodable>(object value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from text: String?, default defaultValue: T) -> T {
+        guard let text, let value = try? decoder.decode(type, from: Data(text.utf8)) else { return defaultValue }
+        return value
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+import SwitchboardStore
+
+extension SQLiteStore {
+    public func commit(_ batch: [IngestItem], policy: ThreadingPolicy, now: Date) async throws
+        -> [Result<IngestItemOutcome, IngestError>]
+    {
+        try await pool.write { db in
+            var outcomes: [Result<IngestItemOutcome, IngestError>] = []
+            outcomes.reserveCapacity(batch.count)
+            for item in batch {
+                switch item {
+                case .contact(let prepared):
+                    outcomes.append(.success(.contact(try Self.ingest(prepared, policy: policy, now: now, db: db))))
+                case .rating(let rating):
+                    outcomes.append(try Self.record(rating, now: now, db: db).map { .rating($0) })
+                }
+            }
+            return outcomes
+        }
+    }
+
+    /// One contact inside the batch transaction: dedupe → identity → threading → inserts.
+    static func ingest(_ prepared: PreparedContact, policy: ThreadingPolicy, now: Date, db: Database) throws
+        -> IngestReceipt
+    {
+        let contact = prepared.contact
+        let channel = contact.channelID.rawValue
+        let nowMillis = SQLiteCoding.millis(now)
+
+        // 1. Dedupe on (channel, externalID): answer with the original ids.
+        let existing = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT m.id, m.conversation_id, c.number, c.customer_id
+                    FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                    WHERE m.channel_id = ? AND m.external_id = ?
+                    """),
+            arguments: [channel, contact.externalID])
+        if let existing {
+            return IngestReceipt(
+                customerID: CustomerID(existing[3] as String), conversationID: ConversationID(existing[1] as String),
+                conversationNumber: existing[2], messageID: MessageID(existing[0] as String), duplicate: true,
+                newConversation: false)
+        }
+
+        // 2. Resolve the customer by exact handle; create one for an unknown handle.
+        let customerID = try resolveCustomer(contact, nowMillis: nowMillis, db: db)
+
+        // 3. Thread into the latest open conversation on this channel, or start a new one.
+        let latest = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, number, status, last_activity_at FROM conversations
+                    WHERE customer_id = ? AND channel_id = ? ORDER BY number DESC LIMIT 1
+                    """),
+            arguments: [customerID, channel]
+        ).map { row in
+            ThreadingPolicy.Candidate(
+                id: ConversationID(row[0] as String), number: row[1],
+                status: ConversationStatus(rawValue: row[2]) ?? .closed, lastActivityAt: SQLiteCoding.date(row[3]))
+        }
+        let conversationID: ConversationID
+        let number: Int64
+        let isNew: Bool
+        switch policy.decide(latest: latest, at: now) {
+        case .continueConversation(let id, let existingNumber):
+            conversationID = id
+            number = existingNumber
+            isNew = false
+            try db.cachedStatement(
+                sql: "UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE number = ?"
+            ).execute(arguments: [nowMillis, nowMillis, number])
+        case .startNew:
+            conversationID = .generate()
+            isNew = true
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO conversations (id, status, channel_id, channel_kind, customer_id, handle_kind,
+                        handle_value, priority, routing, created_at, updated_at, last_activity_at)
+                    VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                conversationID.rawValue, channel, contact.channelKind.rawValue, customerID, contact.sender.kind,
+                contact.sender.value, contact.routing.vipLevel ?? 0, try routingJSON(contact.routing), nowMillis,
+                nowMillis, nowMillis,
+            ])
+            number = db.lastInsertedRowID
+        }
+
+        // 4. Persist the message, its raw payload, its blobs and an outbox event.
+        let messageID = prepared.messageID
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, author, text, html,
+                    parts, attachments, routing, occurred_at, created_at)
+                VALUES (?, ?, ?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            messageID.rawValue, conversationID.rawValue, channel, contact.externalID,
+            contact.senderName ?? contact.sender.description, contact.text, contact.html,
+            try SQLiteCoding.json(contact.parts), try SQLiteCoding.json(prepared.attachments),
+            try routingJSON(contact.routing), SQLiteCoding.millis(contact.occurredAt), nowMillis,
+        ])
+        try db.cachedStatement(sql: "INSERT INTO raw_payloads (message_id, content_type, body) VALUES (?, ?, ?)")
+            .execute(arguments: [messageID.rawValue, contact.raw.contentType, contact.raw.bytes])
+        for attachment in prepared.attachments {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
+                .execute(arguments: [attachment.sha256, attachment.size, nowMillis])
+        }
+        let event = ContactIngestedEvent(
+            channelId: channel, customerId: customerID, conversationId: conversationID.rawValue,
+            messageId: messageID.rawValue, newConversation: isNew)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload, created_at)
+                VALUES ('contact.ingested', 'event', ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [channel, conversationID.rawValue, messageID.rawValue, try SQLiteCoding.json(object: event), nowMillis])
+
+        return IngestReceipt(
+            customerID: CustomerID(customerID), conversationID: conversationID, conversationNumber: number,
+            messageID: messageID, duplicate: false, newConversation: isNew)
+    }
+
+    /// The customer owning the contact's sender handle, created if the handle is new. Profile
+    /// details the sender gave update the customer (name only when it has none).
+    private static func resolveCustomer(_ contact: InboundContact, nowMillis: Int64, db: Database) throws -> String {
+        if let customerID = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT customer_id FROM handles WHERE kind = ? AND value = ?"),
+            arguments: [contact.sender.kind, contact.sender.value])
+        {
+            if contact.senderName != nil || !contact.customerAttributes.isEmpty {
+                try updateProfile(customerID: customerID, contact: contact, nowMillis: nowMillis, db: db)
+            }
+            return customerID
+        }
+        let customerID = CustomerID.generate().rawValue
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO customers (id, name, attributes, vip_level, created_at, updated_at)
+                VALUES (?, ?, ?, 0, ?, ?)
+                """
+        ).execute(arguments: [
+            customerID, contact.senderName, try SQLiteCoding.json(contact.customerAttributes), nowMillis, nowMillis,
+        ])
+        try db.cachedStatement(sql: "INSERT INTO handles (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [contact.sender.kind, contact.sender.value, customerID, nowMillis])
+        return customerID
+    }
+
+    private static func updateProfile(customerID: String, contact: InboundContact, nowMillis: Int64, db: Database) throws {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT name, attributes FROM customers WHERE id = ?"), arguments: [customerID])
+        else { return }
+        let currentName: String? = row[0]
+        var attributes = SQLiteCoding.decode([String: String].self, from: row[1], default: [:])
+        let before = attributes
+        attributes.merge(contact.customerAttributes) { _, new in new }
+        let name = currentName ?? contact.senderName
+        guard name != currentName || attributes != before else { return }
+        try db.cachedStatement(sql: "UPDATE customers SET name = ?, attributes = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [name, try SQLiteCoding.json(attributes), nowMillis, customerID])
+    }
+
+    private static func routingJSON(_ routing: RoutingAttributes) throws -> String? {
+        guard routing != RoutingAttributes() else { return nil }
+        return try SQLiteCoding.json(object: routing)
+    }
+
+    /// One rating inside the batch transaction.
+    static func record(_ rating: RatingSubmission, now: Date, db: Database) throws -> Result<RatingReceipt, IngestError> {
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, conversation_id, agent FROM ratings WHERE channel_id = ? AND external_id = ?"),
+            arguments: [rating.channelID.rawValue, rating.externalID])
+        {
+            return .success(
+                RatingReceipt(
+                    ratingID: row[0], conversationID: ConversationID(row[1] as String), agent: row[2], duplicate: true))
+        }
+        // The conversation must be on this channel and belong to the customer owning the sender handle.
+        guard let conversation = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.customer_id, c.assignee FROM conversations c
+                    JOIN handles h ON h.customer_id = c.customer_id
+                    WHERE c.id = ? AND c.channel_id = ? AND h.kind = ? AND h.value = ?
+                    """),
+            arguments: [rating.conversationID.rawValue, rating.channelID.rawValue, rating.sender.kind, rating.sender.value])
+        else { return .failure(.conversationNotFound) }
+        let ratingID = UUID().uuidString.lowercased()
+        let customerID: String = conversation[0]
+        let agent: String? = conversation[1]
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ratings (id, channel_id, external_id, conversation_id, customer_id, agent, score, comment, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            ratingID, rating.channelID.rawValue, rating.externalID, rating.conversationID.rawValue, customerID, agent,
+            rating.score, rating.comment, SQLiteCoding.millis(now),
+        ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (topic, state, channel_id, conversation_id, payload, created_at)
+                VALUES ('rating.recorded', 'event', ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            rating.channelID.rawValue, rating.conversationID.rawValue,
+            try SQLiteCoding.json(object: ["ratingId": ratingID, "score": String(rating.score)]), SQLiteCoding.millis(now),
+        ])
+        return .success(RatingReceipt(ratingID: ratingID, conversationID: rating.conversationID, agent: agent, duplicate: false))
+    }
+}
+
+/// Body of a `contact.ingested` outbox event.
+struct ContactIngestedEvent: Codable {
+    var channelId: String
+    var customerId: String
+    var conversationId: String
+    var messageId: String
+    var newConversation: Bool
+}

@@ -1,0 +1,126 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Named, versioned migrations; each runs once, in order. Never edit a shipped migration:
+    /// add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core-model") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE customers (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT,
+                        attributes TEXT,
+                        vip_level INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        merged_into TEXT
+                    );
+                    CREATE TABLE handles (
+                        kind TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (kind, value)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX handles_customer ON handles(customer_id);
+
+                    CREATE TABLE conversations (
+                        number INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        status TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        channel_kind TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        handle_kind TEXT NOT NULL,
+                        handle_value TEXT NOT NULL,
+                        assignee TEXT,
+                        group_name TEXT,
+                        priority INTEGER NOT NULL DEFAULT 0,
+                        routing TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        last_activity_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX conversations_customer_channel ON conversations(customer_id, channel_id, number);
+                    CREATE INDEX conversations_status ON conversations(status, number);
+                    CREATE INDEX conversations_channel ON conversations(channel_id, number);
+
+                    CREATE TABLE messages (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        conversation_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        external_id TEXT,
+                        direction TEXT NOT NULL,
+                        author TEXT,
+                        text TEXT,
+                        html TEXT,
+                        parts TEXT,
+                        attachments TEXT,
+                        routing TEXT,
+                        occurred_at INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        delivery_state TEXT,
+                        delivery_error TEXT
+                    );
+                    CREATE UNIQUE INDEX messages_external ON messages(channel_id, external_id)
+                        WHERE external_id IS NOT NULL;
+                    CREATE INDEX messages_conversation ON messages(conversation_id, seq);
+
+                    CREATE TABLE raw_payloads (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        content_type TEXT NOT NULL,
+                        body BLOB NOT NULL
+                    );
+
+                    CREATE TABLE blobs (
+                        sha256 TEXT PRIMARY KEY NOT NULL,
+                        size INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE ratings (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        external_id TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        agent TEXT,
+                        score INTEGER NOT NULL,
+                        comment TEXT,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (channel_id, external_id)
+                    );
+                    CREATE INDEX ratings_customer_agent ON ratings(customer_id, agent);
+
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        topic TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        channel_id TEXT,
+                        conversation_id TEXT,
+                        message_id TEXT,
+                        payload TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        finished_at INTEGER
+                    );
+                    CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';
+
+                    CREATE TABLE api_tokens (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        hash TEXT NOT NULL UNIQUE,
+                        scope TEXT NOT NULL,
+                        name TEXT,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
