@@ -87,7 +87,7 @@ public struct OutboxDepth: Sendable, Hashable {
     public var pendingDeliveries: Int
     /// Deliveries given up on.
     public var failedDeliveries: Int
-    /// Events written in total (consumers track their own cursors).
+    /// The outbox log's latest position (consumers track their own cursors against it).
     public var events: Int
 
     public init(pendingDeliveries: Int, failedDeliveries: Int, events: Int) {

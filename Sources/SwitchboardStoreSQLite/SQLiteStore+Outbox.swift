@@ -80,7 +80,8 @@ extension SQLiteStore {
         try await pool.read { db in
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") ?? 0
             let failed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'failed'") ?? 0
-            let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'event'") ?? 0
+            // The log position, not a count: counting events would scan the whole log.
+            let events = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM outbox") ?? 0
             return OutboxDepth(pendingDeliveries: pending, failedDeliveries: failed, events: events)
         }
     }

@@ -166,8 +166,8 @@ public final class ConfigReader: @unchecked Sendable {
     }
 
     /// Records every key of this mapping that no accessor read, so typos do not pass silently.
-    public func rejectUnknownKeys() {
-        for key in values.keys.sorted() where !readKeys.contains(key) {
+    public func rejectUnknownKeys(ignoring known: Set<String> = []) {
+        for key in values.keys.sorted() where !readKeys.contains(key) && !known.contains(key) {
             problem(key, "is not a known key here")
         }
     }

@@ -50,7 +50,7 @@ extension InboundContact {
     }
 
     /// An id: non-empty, bounded, without control characters.
-    static func checkIdentifier(_ value: String, field: String, maxBytes: Int) throws(ValidationError) {
+    public static func checkIdentifier(_ value: String, field: String, maxBytes: Int) throws(ValidationError) {
         guard !value.isEmpty else { throw ValidationError(field: field, reason: "is required") }
         guard value.utf8.count <= maxBytes else {
             throw ValidationError(field: field, reason: "is longer than \(maxBytes) bytes")
@@ -61,7 +61,7 @@ extension InboundContact {
     }
 
     /// Free text: bounded, without NUL.
-    static func checkText(_ value: String, field: String, maxBytes: Int) throws(ValidationError) {
+    public static func checkText(_ value: String, field: String, maxBytes: Int) throws(ValidationError) {
         guard value.utf8.count <= maxBytes else {
             throw ValidationError(field: field, reason: "is longer than \(maxBytes) bytes")
         }

@@ -1,0 +1,122 @@
+import Foundation
+import SwitchboardCore
+
+/// The body of `POST /channels/{id}/messages`, as chat front-ends send it.
+struct WebChatMessageBody: Decodable {
+    struct Visitor: Decodable {
+        var id: String
+        var name: String?
+        var email: String?
+        var phone: String?
+    }
+
+    struct AttachmentBody: Decodable {
+        var name: String?
+        var contentType: String?
+        var data: String
+    }
+
+    var id: String
+    var visitor: Visitor
+    var text: String?
+    var attachments: [AttachmentBody]?
+    var page: String?
+    var referrer: String?
+    var keyword: String?
+    var vipLevel: Int?
+    var attributes: [String: String]?
+}
+
+/// The body of `POST /channels/{id}/ratings`.
+struct WebChatRatingBody: Decodable {
+    struct Visitor: Decodable { var id: String }
+    var id: String
+    var visitor: Visitor
+    var conversationId: String
+    var score: Int
+    var comment: String?
+}
+
+/// The `202`/`200` answer to a message post.
+struct WebChatMessageAnswer: Encodable {
+    var conversationId: String
+    var messageId: String
+    var duplicate: Bool
+}
+
+/// The `202`/`200` answer to a rating post.
+struct WebChatRatingAnswer: Encodable {
+    var ratingId: String
+    var conversationId: String
+    var duplicate: Bool
+}
+
+/// What we POST to a channel's `callbackURL` for each agent reply.
+struct WebChatCallbackBody: Encodable {
+    struct Visitor: Encodable { var id: String }
+    struct AttachmentBody: Encodable {
+        var name: String
+        var contentType: String
+        var size: Int
+        var sha256: String
+        var data: String
+    }
+
+    var type = "message"
+    var channelId: String
+    var conversationId: String
+    var conversationNumber: Int64
+    var messageId: String
+    var visitor: Visitor
+    var author: String?
+    var text: String?
+    var html: String?
+    var attachments: [AttachmentBody]
+    var createdAt: Date
+    var attempt: Int
+}
+
+/// Turns a `DecodingError` into the field path and reason a sender can act on.
+enum DecodingProblem {
+    static func describe(_ error: any Error) -> (message: String, field: String?) {
+        guard let error = error as? DecodingError else { return ("body is not valid JSON", nil) }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return ("is required", path(context.codingPath + [key]))
+        case .typeMismatch(let type, let context):
+            return ("must be \(typeName(type))", path(context.codingPath))
+        case .valueNotFound(let type, let context):
+            return ("must be \(typeName(type)), found null", path(context.codingPath))
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return ("body is not valid JSON (or not UTF-8, or nested too deeply)", nil)
+            }
+            return ("is not a valid value", path(context.codingPath))
+        @unknown default:
+            return ("body is not valid JSON", nil)
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        var text = ""
+        for key in keys {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return text
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is [String: String].Type: "an object of strings"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}

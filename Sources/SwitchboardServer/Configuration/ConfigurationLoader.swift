@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import SwitchboardCore
+import Yams
+
+/// Reads the configuration file (YAML), applies environment overrides and collects every
+/// problem with its key path.
+///
+/// Without a file the gateway bootstraps from the environment alone: `SWITCHBOARD_PORT`,
+/// `SWITCHBOARD_DATA_DIR`, `SWITCHBOARD_ADMIN_TOKEN`, and a default web chat channel `web` whose
+/// secret is `SWITCHBOARD_WEBCHAT_SECRET` (and callback `SWITCHBOARD_WEBCHAT_CALLBACK_URL`).
+public struct ConfigurationLoader: Sendable {
+    public enum Environment {
+        public static let host = "SWITCHBOARD_HOST"
+        public static let port = "SWITCHBOARD_PORT"
+        public static let dataDirectory = "SWITCHBOARD_DATA_DIR"
+        public static let adminToken = "SWITCHBOARD_ADMIN_TOKEN"
+        public static let synchronous = "SWITCHBOARD_SYNCHRONOUS"
+        public static let logLevel = "SWITCHBOARD_LOG_LEVEL"
+        public static let webchatSecret = "SWITCHBOARD_WEBCHAT_SECRET"
+        public static let webchatCallbackURL = "SWITCHBOARD_WEBCHAT_CALLBACK_URL"
+        public static let configPath = "SWITCHBOARD_CONFIG"
+    }
+
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The configuration from `path` (or the environment alone when `nil`), plus every problem found.
+    public func load(path: String?) -> (GatewayConfiguration, [ConfigProblem]) {
+        let problems = ConfigReader.Problems()
+        var root: [String: ConfigValue] = [:]
+        if let path {
+            do {
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                root = try Self.parseYAML(text)
+            } catch let error as ConfigError {
+                error.problems.forEach(problems.add)
+            } catch {
+                problems.add(ConfigProblem(path: path, message: "cannot read configuration file: \(error)"))
+            }
+        }
+        let reader = ConfigReader(root, path: "", problems: problems, environment: environment)
+        var configuration = read(reader)
+        applyEnvironment(to: &configuration, problems: problems)
+        if path == nil, configuration.channels.isEmpty, environment[Environment.webchatSecret]?.isEmpty == false {
+            var values: [String: ConfigValue] = [
+                "id": .string("web"), "type": .string("webchat"), "secret": .string("env:\(Environment.webchatSecret)"),
+            ]
+            if let callback = environment[Environment.webchatCallbackURL], !callback.isEmpty {
+                values["callbackURL"] = .string(callback)
+            }
+            configuration.channels.append(.init(id: "web", type: "webchat", values: values, path: "channels[web]"))
+        }
+        return (configuration, problems.all)
+    }
+
+    /// Parses YAML text into a ``ConfigValue`` mapping.
+    public static func parseYAML(_ text: String) throws -> [String: ConfigValue] {
+        let object: Any?
+        do {
+            object = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(path: "(file)", message: "is not valid YAML: \(error)")])
+        }
+        guard let object else { return [:] }
+        guard case .map(let map) = convert(object) else {
+            throw ConfigError(problems: [ConfigProblem(path: "(file)", message: "must be a mapping at the top level")])
+        }
+        return map
+    }
+
+    private static func convert(_ object: Any) -> ConfigValue {
+        switch object {
+        case let value as Bool: return .bool(value)
+        case let value as Int: return .int(value)
+        case let value as Double: return .double(value)
+        case let value as String: return .string(value)
+        case let value as [Any]: return .list(value.map(convert))
+        case let value as [String: Any]: return .map(value.mapValues(convert))
+        case let value as [AnyHashable: Any]:
+            var map: [String: ConfigValue] = [:]
+            for (key, item) in value { map[String(describing: key)] = convert(item) }
+            return .map(map)
+        default: return .null
+        }
+    }
+
+    private func read(_ root: ConfigReader) -> GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        if let server = root.child("server") {
+            configuration.server.host = server.string("host", default: configuration.server.host)
+            configuration.server.port = server.int("port", default: configuration.server.port, range: 0...65535)
+            configuration.server.shutdownGraceSeconds = server.int("shutdownGraceSeconds", default: 30, range: 1...3600)
+            server.rejectUnknownKeys()
+        }
+        if let storage = root.child("storage") {
+            configuration.storage.backend = storage.choice("backend", ["sqlite"], default: "sqlite")
+            configuration.storage.dataDirectory = storage.string("dataDir", default: configuration.storage.dataDirectory)
+            configuration.storage.synchronous = storage.choice("synchronous", ["full", "normal"], default: "full")
+            storage.rejectUnknownKeys()
+        }
+        if let ingest = root.child("ingest") {
+            configuration.ingest.inactivityWindowSeconds = ingest.int(
+                "inactivityWindowSeconds", default: 1800, range: 1...(30 * 86400))
+            configuration.ingest.maxBatchSize = ingest.int("maxBatchSize", default: 512, range: 1...10_000)
+            configuration.ingest.maxPending = ingest.int("maxPending", default: 20_000, range: 1...1_000_000)
+            ingest.rejectUnknownKeys()
+        }
+        if let delivery = root.child("delivery") {
+            configuration.delivery.pollIntervalMilliseconds = delivery.int(
+                "pollIntervalMilliseconds", default: 1000, range: 10...60_000)
+            configuration.delivery.initialBackoffSeconds = Double(
+                delivery.int("initialBackoffSeconds", default: 1, range: 1...3600))
+            configuration.delivery.maxBackoffSeconds = Double(
+                delivery.int("maxBackoffSeconds", default: 600, range: 1...86_400))
+            configuration.delivery.giveUpAfterHours = Double(delivery.int("giveUpAfterHours", default: 72, range: 1...720))
+            configuration.delivery.concurrency = delivery.int("concurrency", default: 16, range: 1...256)
+            delivery.rejectUnknownKeys()
+        }
+        if let auth = root.child("auth") {
+            configuration.adminToken = auth.secret("adminToken")
+            auth.rejectUnknownKeys()
+        }
+        if let logging = root.child("logging") {
+            let level = logging.choice(
+                "level", Logger.Level.allCases.map(\.rawValue), default: configuration.logLevel.rawValue)
+            configuration.logLevel = Logger.Level(rawValue: level) ?? .info
+            logging.rejectUnknownKeys()
+        }
+        for (index, channel) in root.list("channels").enumerated() {
+            let id = channel.string("id", required: true) ?? ""
+            let type = channel.string("type", required: true) ?? ""
+            configuration.channels.append(.init(id: id, type: type, values: channel.values, path: "channels[\(index)]"))
+        }
+        root.rejectUnknownKeys()
+        return configuration
+    }
+
+    private func applyEnvironment(to configuration: inout GatewayConfiguration, problems: ConfigReader.Problems) {
+        if let host = environment[Environment.host], !host.isEmpty { configuration.server.host = host }
+        if let text = environment[Environment.port], !text.isEmpty {
+            if let port = Int(text), (0...65535).contains(port) {
+                configuration.server.port = port
+            } else {
+                problems.add(ConfigProblem(path: Environment.port, message: "must be a port number 0-65535, found '\(text)'"))
+            }
+        }
+        if let directory = environment[Environment.dataDirectory], !directory.isEmpty {
+            configuration.storage.dataDirectory = directory
+        }
+        if let token = environment[Environment.adminToken], !token.isEmpty { configuration.adminToken = token }
+        if let text = environment[Environment.synchronous], !text.isEmpty {
+            if ["full", "normal"].contains(text.lowercased()) {
+                configuration.storage.synchronous = text.lowercased()
+            } else {
+                problems.add(ConfigProblem(path: Environment.synchronous, message: "must be full or normal, found '\(text)'"))
+            }
+        }
+        if let text = environment[Environment.logLevel], !text.isEmpty {
+            if let level = Logger.Level(rawValue: text.lowercased()) {
+                configuration.logLevel = level
+            } else {
+                problems.add(ConfigProblem(path: Environment.logLevel, message: "must be one of trace, debug, info, notice, warning, error, critical"))
+            }
+        }
+        if let token = configuration.adminToken, token.utf8.count < 16 {
+            problems.add(ConfigProblem(path: "auth.adminToken", message: "must be at least 16 characters"))
+        }
+    }
+}

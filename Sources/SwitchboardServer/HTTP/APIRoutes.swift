@@ -1,0 +1,148 @@
+import Foundation
+import Hummingbird
+import SwitchboardCore
+import SwitchboardStore
+
+/// The REST API under `/api/v1`: conversations, customers, attachments. Every route needs a
+/// bearer token; reads need `integration`, agent actions `agent`, merges `admin`.
+struct APIRoutes: Sendable {
+    let store: any GatewayStore
+    let blobs: any BlobStore
+    let authenticator: Authenticator
+    let outboundChannels: Set<ChannelID>
+    let replyQueued: @Sendable () -> Void
+    /// Largest accepted JSON body for API writes (attachments are base64 inside).
+    let maxBodyBytes: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1")
+        api.get("conversations") { request, _ in try await listConversations(request) }
+        api.get("conversations/:id") { request, context in
+            try await authenticator.require(.integration, request)
+            let detail = try await findConversation(try context.parameters.require("id"))
+            return HTTPResponses.json(200, APIResources.ConversationResource(conversation: detail.conversation, messages: detail.messages))
+        }
+        api.post("conversations/:id/messages") { request, context in
+            try await reply(request, id: try context.parameters.require("id"))
+        }
+        api.post("conversations/:id/close") { request, context in
+            try await authenticator.require(.agent, request)
+            let detail = try await findConversation(try context.parameters.require("id"))
+            let closed = try await store.close(detail.conversation.id, at: Date())
+            return HTTPResponses.json(200, APIResources.ConversationResource(conversation: closed, messages: nil))
+        }
+        api.get("customers/:id") { request, context in
+            try await authenticator.require(.integration, request)
+            let id = try context.parameters.require("id")
+            guard let detail = try await store.customer(CustomerID(id)) else { throw APIError.notFound("customer \(id) not found") }
+            return HTTPResponses.json(200, APIResources.CustomerResource(detail: detail))
+        }
+        api.post("customers/:id/merge") { request, context in
+            try await authenticator.require(.admin, request)
+            let body = try await decode(APIResources.MergeRequest.self, from: request)
+            let target = CustomerID(try context.parameters.require("id"))
+            let merged = try await store.merge(CustomerID(body.customerId), into: target, at: Date())
+            return HTTPResponses.json(200, APIResources.CustomerResource(detail: merged))
+        }
+        api.get("attachments/:sha256") { request, context in
+            try await authenticator.require(.integration, request)
+            let digest = try context.parameters.require("sha256")
+            guard let data = try blobs.get(digest) else { throw APIError.notFound("attachment \(digest) not found") }
+            // Never rendered inline: a sender-declared type cannot make us serve active content.
+            return HTTPResponses.raw(
+                200, body: data,
+                headers: [
+                    (name: "Content-Type", value: "application/octet-stream"),
+                    (name: "Content-Disposition", value: "attachment; filename=\"\(digest)\""),
+                    (name: "X-Content-Type-Options", value: "nosniff"),
+                    (name: "Content-Security-Policy", value: "sandbox"),
+                ])
+        }
+    }
+
+    private func listConversations(_ request: Request) async throws -> Response {
+        try await authenticator.require(.integration, request)
+        let parameters = request.uri.queryParameters
+        var query = ConversationQuery()
+        if let status = parameters.get("status") {
+            guard let value = ConversationStatus(rawValue: status) else {
+                throw APIError.badRequest(
+                    "status must be one of \(ConversationStatus.allCases.map(\.rawValue).joined(separator: ", "))",
+                    field: "status")
+            }
+            query.status = value
+        }
+        if let channel = parameters.get("channel") {
+            guard ChannelID.isValid(channel) else { throw APIError.badRequest("channel is not a channel id", field: "channel") }
+            query.channelID = ChannelID(rawValue: channel)
+        }
+        if let customer = parameters.get("customer") { query.customerID = CustomerID(customer) }
+        if let limit = parameters.get("limit") {
+            guard let value = Int(limit), (1...500).contains(value) else {
+                throw APIError.badRequest("limit must be an integer from 1 to 500", field: "limit")
+            }
+            query.limit = value
+        }
+        if let cursor = parameters.get("cursor") {
+            guard let value = Int64(cursor), value > 0 else { throw APIError.badRequest("cursor is not valid", field: "cursor") }
+            query.before = value
+        }
+        let page = try await store.conversations(query)
+        return HTTPResponses.json(
+            200,
+            APIResources.ConversationList(
+                items: page.items.map { .init(conversation: $0, messages: nil) }, nextCursor: page.nextCursor.map(String.init)))
+    }
+
+    /// A conversation by id, or by its short number (`1042` or `#1042`).
+    private func findConversation(_ key: String) async throws -> ConversationDetail {
+        let trimmed = key.hasPrefix("#") ? String(key.dropFirst()) : key
+        if let number = Int64(trimmed), let detail = try await store.conversation(number: number) { return detail }
+        if let detail = try await store.conversation(ConversationID(key)) { return detail }
+        throw APIError.notFound("conversation \(key) not found")
+    }
+
+    private func reply(_ request: Request, id: String) async throws -> Response {
+        let caller = try await authenticator.require(.agent, request)
+        let body = try await decode(APIResources.ReplyRequest.self, from: request)
+        let text = body.text.flatMap { $0.isEmpty ? nil : $0 }
+        let html = body.html.flatMap { $0.isEmpty ? nil : $0 }
+        var attachments: [Attachment] = []
+        for (index, attachment) in (body.attachments ?? []).enumerated() {
+            guard let data = Data(base64Encoded: attachment.data), !data.isEmpty else {
+                throw APIError.badRequest("attachments[\(index)].data is not non-empty base64", field: "attachments[\(index)].data")
+            }
+            let digest = try blobs.put(data)
+            attachments.append(
+                Attachment(
+                    sha256: digest, size: data.count, name: attachment.name,
+                    contentType: attachment.contentType ?? "application/octet-stream"))
+        }
+        guard text != nil || html != nil || !attachments.isEmpty else {
+            throw APIError.badRequest("text is required when there is no html or attachment", field: "text")
+        }
+        let detail = try await findConversation(id)
+        let deliver = outboundChannels.contains(detail.conversation.channelID)
+        let message = try await store.appendReply(
+            AgentReply(
+                conversationID: detail.conversation.id, author: body.author ?? caller.name, text: text, html: html,
+                attachments: attachments, createdAt: Date(), deliver: deliver))
+        if deliver { replyQueued() }
+        return HTTPResponses.json(201, APIResources.MessageResource(message: message))
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: maxBodyBytes)
+        do {
+            return try JSONDecoder().decode(type, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            switch error {
+            case .keyNotFound(let key, _): throw APIError.badRequest("\(key.stringValue) is required", field: key.stringValue)
+            case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                throw APIError.badRequest("\(field) has the wrong type", field: field)
+            default: throw APIError.badRequest("body is not valid JSON")
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import SwitchboardCore
+
+/// Mounts every push adapter's routes under `/channels/{channelID}/…`.
+///
+/// The server's part of the push contract: find the channel (`404` if unknown), refuse a body
+/// over the channel's limit (`413`, by `Content-Length` before reading, or while reading), and
+/// hand the adapter the raw bytes.
+struct ChannelRoutes: Sendable {
+    let adapters: [ChannelID: any PushChannelAdapter]
+    let logger: Logger
+    let metricsFactory: any MetricsFactory
+
+    func register(on router: Router<BasicRequestContext>) {
+        var mounted: Set<String> = []
+        for adapter in adapters.values.sorted(by: { $0.id < $1.id }) {
+            for route in adapter.routes where mounted.insert("\(route.method) \(route.path)").inserted {
+                let method = HTTPRequest.Method(route.method) ?? .post
+                let path = route.path
+                router.on(RouterPath("channels/:channelID/\(path)"), method: method) { request, context in
+                    try await dispatch(request, context: context, method: route.method, path: path)
+                }
+            }
+        }
+    }
+
+    private func dispatch(_ request: Request, context: BasicRequestContext, method: String, path: String) async throws
+        -> Response
+    {
+        let channel = try context.parameters.require("channelID")
+        guard let adapter = adapters[ChannelID(rawValue: channel)],
+            let route = adapter.routes.first(where: { $0.method == method && $0.path == path })
+        else {
+            return HTTPResponses.json(404, ErrorBody(error: "unknown channel '\(channel)'"))
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > adapter.maxBodySize {
+            return tooLarge(adapter)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: adapter.maxBodySize)
+        } catch is NIOTooManyBytesError {
+            return tooLarge(adapter)
+        }
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count)
+        for field in request.headers { headers.append((name: field.name.canonicalName, value: field.value)) }
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let response = await route.handler(
+            PushRequest(method: method, path: path, headers: headers, query: query, body: Data(buffer: body)))
+        return HTTPResponses.raw(response.status, body: response.body, headers: response.headers)
+    }
+
+    private func tooLarge(_ adapter: any PushChannelAdapter) -> Response {
+        Counter(
+            label: "switchboard.webhook.rejected", dimensions: [("channel", adapter.id.rawValue), ("reason", "too_large")],
+            factory: metricsFactory
+        ).increment()
+        logger.notice(
+            "request body over the channel limit", metadata: ["sb.channel": "\(adapter.id)", "sb.limit": "\(adapter.maxBodySize)"])
+        return HTTPResponses.json(
+            413, ErrorBody(error: "request body is larger than this channel's limit of \(adapter.maxBodySize) bytes"),
+            headers: [(name: "Connection", value: "close")])
+    }
+}
