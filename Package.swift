@@ -89,7 +89,10 @@ let package = Package(
         .target(
             name: "SwitchboardTesting",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardServer",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardStoreSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

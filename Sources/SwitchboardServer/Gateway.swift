@@ -160,7 +160,8 @@ public final class Gateway: Sendable {
         return ServiceGroup(configuration: groupConfiguration)
     }
 
-    func shutdownAdapters() async {
+    /// Releases every adapter's resources; `run` does this itself after the group stops.
+    public func shutdownAdapters() async {
         for adapter in adapters { await adapter.shutdown() }
     }
 }

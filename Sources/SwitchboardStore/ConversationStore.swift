@@ -9,6 +9,8 @@ public protocol ConversationStore: Sendable {
     func conversation(_ id: ConversationID) async throws -> ConversationDetail?
     /// One conversation by its short number; `nil` if unknown.
     func conversation(number: Int64) async throws -> ConversationDetail?
+    /// The message a channel delivered with `externalID`, if stored.
+    func message(channelID: ChannelID, externalID: String) async throws -> Message?
     /// Appends an agent reply and, when `reply.deliver` is set, an outbox entry that delivers it,
     /// in one transaction. Throws ``StoreError/notFound(_:)`` or ``StoreError/conflict(_:)``
     /// (closed conversation).

@@ -10,6 +10,25 @@ public protocol GatewayStore: IngestCommitter, ConversationStore, CustomerStore,
     func migrate() async throws
     /// Succeeds when the store can serve reads and writes right now (for `/readyz`).
     func ping() async throws
+    /// Row counts, for diagnostics and tests.
+    func statistics() async throws -> StoreStatistics
     /// Releases connections and files. The store is unusable afterwards.
     func close() async throws
+}
+
+/// How many of each thing a store holds.
+public struct StoreStatistics: Sendable, Hashable {
+    public var customers: Int
+    public var conversations: Int
+    public var messages: Int
+    public var ratings: Int
+    public var outboxEntries: Int
+
+    public init(customers: Int, conversations: Int, messages: Int, ratings: Int, outboxEntries: Int) {
+        self.customers = customers
+        self.conversations = conversations
+        self.messages = messages
+        self.ratings = ratings
+        self.outboxEntries = outboxEntries
+    }
 }

@@ -89,6 +89,15 @@ extension SQLiteStore {
         return ConversationDetail(conversation: conversation, messages: messages)
     }
 
+    public func message(channelID: ChannelID, externalID: String) async throws -> Message? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE channel_id = ? AND external_id = ?",
+                arguments: [channelID.rawValue, externalID]
+            ).map(Self.message(from:))
+        }
+    }
+
     public func appendReply(_ reply: AgentReply) async throws -> Message {
         try await pool.write { db in
             guard let row = try Row.fetchOne(

@@ -43,12 +43,12 @@ public final class SQLiteStore: GatewayStore {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var grdb = GRDB.Configuration()
         grdb.busyMode = .timeout(configuration.busyTimeout)
-        let synchronous = configuration.synchronous.rawValue
-        grdb.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         grdb.maximumReaderCount = 4
         self.pool = try DatabasePool(path: configuration.path, configuration: grdb)
+        // GRDB sets synchronous=NORMAL when it enables WAL on the writer connection; set the
+        // configured level afterwards, on that single writer connection, which keeps it.
+        let synchronous = configuration.synchronous.rawValue
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
     }
 
     public func migrate() async throws {
@@ -61,6 +61,16 @@ public final class SQLiteStore: GatewayStore {
 
     public func close() async throws {
         try pool.close()
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        try await pool.read { db in
+            func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+            return StoreStatistics(
+                customers: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers WHERE merged_into IS NULL") ?? 0,
+                conversations: try count("conversations"), messages: try count("messages"), ratings: try count("ratings"),
+                outboxEntries: try count("outbox"))
+        }
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when the file is sound).
