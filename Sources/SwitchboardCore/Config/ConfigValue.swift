@@ -25,6 +25,12 @@ public indirect enum ConfigValue: Sendable, Hashable {
     }
 }
 
+extension ConfigValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
 /// One problem found in the configuration, with the key path that has it.
 public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     /// Dotted key path with list indices: `channels[2].secret`.

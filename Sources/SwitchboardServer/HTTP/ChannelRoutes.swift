@@ -39,14 +39,18 @@ struct ChannelRoutes: Sendable {
             return HTTPResponses.json(404, ErrorBody(error: "unknown channel '\(channel)'"))
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > adapter.maxBodySize {
-            return tooLarge(adapter)
+            return await tooLarge(adapter, draining: request.body)
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: adapter.maxBodySize)
-        } catch is NIOTooManyBytesError {
-            return tooLarge(adapter)
+        var collected = ByteBuffer()
+        var iterator = request.body.makeAsyncIterator()
+        while let chunk = try await iterator.next() {
+            guard collected.readableBytes + chunk.readableBytes <= adapter.maxBodySize else {
+                return await tooLarge(adapter, draining: request.body)
+            }
+            var chunk = chunk
+            collected.writeBuffer(&chunk)
         }
+        let body = collected
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(request.headers.count)
         for field in request.headers { headers.append((name: field.name.canonicalName, value: field.value)) }
@@ -57,7 +61,19 @@ struct ChannelRoutes: Sendable {
         return HTTPResponses.raw(response.status, body: response.body, headers: response.headers)
     }
 
-    private func tooLarge(_ adapter: any PushChannelAdapter) -> Response {
+    /// Answers 413. The rest of the body is read and discarded (up to 64 MiB) first, so that
+    /// clients which send the whole body before reading the answer see the 413 instead of a
+    /// reset connection; beyond that the connection is closed.
+    private func tooLarge(_ adapter: any PushChannelAdapter, draining body: RequestBody) async -> Response {
+        var drained = 0
+        do {
+            for try await chunk in body {
+                drained += chunk.readableBytes
+                if drained > 64 << 20 { break }
+            }
+        } catch {
+            // The client went away; the answer below is best effort.
+        }
         Counter(
             label: "switchboard.webhook.rejected", dimensions: [("channel", adapter.id.rawValue), ("reason", "too_large")],
             factory: metricsFactory
