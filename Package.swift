@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SwitchboardTesting", "SwitchboardWebChat",
+                "SwitchboardTesting", "SwitchboardWebChat", "SwitchboardStoreSQLite", "SwitchboardCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
