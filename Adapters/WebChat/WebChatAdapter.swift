@@ -26,8 +26,7 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
     private let signature: WebChatSignature
     private let sink: any ContactSink
     private let logger: Logger
-    private let rejected: Mutex<[String: Counter]> = Mutex([:])
-    private let metricsFactory: any MetricsFactory
+    private let rejected: CounterFamily
     private let client: Mutex<HTTPClient?> = Mutex(nil)
 
     public init(id: ChannelID, configuration: WebChatConfiguration, environment: ChannelEnvironment) {
@@ -38,7 +37,8 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
         var logger = environment.logger
         logger[metadataKey: "sb.channel"] = "\(id.rawValue)"
         self.logger = logger
-        self.metricsFactory = environment.metricsFactory
+        self.rejected = CounterFamily(
+            label: "switchboard.webhook.rejected", dimensions: ["channel", "reason"], factory: environment.metricsFactory)
     }
 
     public var routes: [PushRoute] {
@@ -62,15 +62,7 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
     }
 
     private func reject(reason: String, message: String, field: String? = nil) {
-        let counter = rejected.withLock { cache in
-            if let counter = cache[reason] { return counter }
-            let counter = Counter(
-                label: "switchboard.webhook.rejected", dimensions: [("channel", id.rawValue), ("reason", reason)],
-                factory: metricsFactory)
-            cache[reason] = counter
-            return counter
-        }
-        counter.increment()
+        rejected.increment(id.rawValue, reason)
         logger.notice(
             "web chat request rejected",
             metadata: ["sb.reason": "\(reason)", "sb.detail": "\(message)", "sb.field": "\(field ?? "-")"])

@@ -111,7 +111,10 @@ public final class Gateway: Sendable {
         for adapter in adapters {
             if let adapter = adapter as? any PushChannelAdapter { push[adapter.id] = adapter }
         }
-        ChannelRoutes(adapters: push, logger: logger, metricsFactory: metricsFactory).register(on: router)
+        ChannelRoutes(
+            adapters: push, logger: logger,
+            rejected: CounterFamily(label: "switchboard.webhook.rejected", dimensions: ["channel", "reason"], factory: metricsFactory)
+        ).register(on: router)
         let worker = deliveryWorker
         APIRoutes(
             store: store, blobs: blobs, authenticator: Authenticator(adminToken: configuration.adminToken, store: store),

@@ -34,7 +34,7 @@ final class GatewayProcess: @unchecked Sendable {
         self.port = port
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         log = dataDirectory.appendingPathComponent("gateway-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process = Process()
         process.executableURL = try Self.executable()
         process.arguments = ["serve"]

@@ -9,26 +9,18 @@ import Synchronization
 /// - `switchboard.ingest.batch_size` — items per group-commit transaction.
 final class IngestMetrics: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
+    private let ingested: CounterFamily
     private let timers = Mutex<[String: Metrics.Timer]>([:])
     let batchSize: Recorder
 
     init(factory: any MetricsFactory) {
         self.factory = factory
+        self.ingested = CounterFamily(label: "switchboard.contacts.ingested", dimensions: ["channel", "outcome"], factory: factory)
         self.batchSize = Recorder(label: "switchboard.ingest.batch_size", dimensions: [], factory: factory)
     }
 
     func record(channel: String, outcome: String) {
-        let key = channel + "\u{0}" + outcome
-        let counter = counters.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let counter = Counter(
-                label: "switchboard.contacts.ingested", dimensions: [("channel", channel), ("outcome", outcome)],
-                factory: factory)
-            cache[key] = counter
-            return counter
-        }
-        counter.increment()
+        ingested.increment(channel, outcome)
     }
 
     func latency(channel: String, since start: ContinuousClock.Instant) {

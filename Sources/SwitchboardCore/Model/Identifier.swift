@@ -16,15 +16,6 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Sendable, Codable, Cu
         Identifier(rawValue: UUID().uuidString.lowercased())
     }
 
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
     public var description: String { rawValue }
 }
 

@@ -23,8 +23,7 @@ public final class DeliveryWorker: Service {
     private let logger: Logger
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
-    private let metricsFactory: any MetricsFactory
-    private let outcomes = Mutex<[String: Counter]>([:])
+    private let outcomes: CounterFamily
     private let depthPending: Gauge
     private let depthFailed: Gauge
     private let depthEvents: Gauge
@@ -41,7 +40,7 @@ public final class DeliveryWorker: Service {
         self.pollInterval = pollInterval
         self.concurrency = max(1, concurrency)
         self.logger = logger
-        self.metricsFactory = metricsFactory
+        self.outcomes = CounterFamily(label: "switchboard.deliveries", dimensions: ["channel", "outcome"], factory: metricsFactory)
         self.depthPending = Gauge(label: "switchboard.outbox.depth", dimensions: [("state", "pending")], factory: metricsFactory)
         self.depthFailed = Gauge(label: "switchboard.outbox.depth", dimensions: [("state", "failed")], factory: metricsFactory)
         self.depthEvents = Gauge(label: "switchboard.outbox.depth", dimensions: [("state", "event")], factory: metricsFactory)
@@ -151,16 +150,7 @@ public final class DeliveryWorker: Service {
     }
 
     private func count(channel: ChannelID, outcome: String) {
-        let key = channel.rawValue + "\u{0}" + outcome
-        let counter = outcomes.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let counter = Counter(
-                label: "switchboard.deliveries", dimensions: [("channel", channel.rawValue), ("outcome", outcome)],
-                factory: metricsFactory)
-            cache[key] = counter
-            return counter
-        }
-        counter.increment()
+        outcomes.increment(channel.rawValue, outcome)
     }
 
     /// Updates the depth gauges, at most every 5 seconds.

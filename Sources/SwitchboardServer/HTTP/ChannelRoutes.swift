@@ -14,7 +14,7 @@ import SwitchboardCore
 struct ChannelRoutes: Sendable {
     let adapters: [ChannelID: any PushChannelAdapter]
     let logger: Logger
-    let metricsFactory: any MetricsFactory
+    let rejected: CounterFamily
 
     func register(on router: Router<BasicRequestContext>) {
         var mounted: Set<String> = []
@@ -74,10 +74,7 @@ struct ChannelRoutes: Sendable {
         } catch {
             // The client went away; the answer below is best effort.
         }
-        Counter(
-            label: "switchboard.webhook.rejected", dimensions: [("channel", adapter.id.rawValue), ("reason", "too_large")],
-            factory: metricsFactory
-        ).increment()
+        rejected.increment(adapter.id.rawValue, "too_large")
         logger.notice(
             "request body over the channel limit", metadata: ["sb.channel": "\(adapter.id)", "sb.limit": "\(adapter.maxBodySize)"])
         return HTTPResponses.json(

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and the tests need, when they are missing (Debian).
+# SQLite and OpenSSL headers for the build; curl and openssl for the README quick start.
+set -euo pipefail
+needed=()
+for package in libsqlite3-dev libssl-dev curl openssl; do
+  dpkg -s "$package" >/dev/null 2>&1 || needed+=("$package")
+done
+if [ ${#needed[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${needed[*]} (run as root, or install them: apt-get install ${needed[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: builds the gateway executable (the crash tests run it as a child
+# process), then every test target. Needs nothing installed beyond the Swift toolchain and the
+# system libraries named in the README; later channels' test servers are started from here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != "--skip-deps" ]; then
+  bash scripts/install-deps.sh
+fi
+
+echo "== building switchboard (debug)"
+swift build --product switchboard
+echo "== building tests"
+swift build --build-tests
+echo "== running tests"
+swift test --skip-build 2>&1 | tee .build/test-output.log
