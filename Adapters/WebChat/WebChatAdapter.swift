@@ -102,11 +102,10 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
         }
         do {
             let receipt = try await sink.ingest(contact)
-            return .json(
-                receipt.duplicate ? 200 : 202,
-                WebChatMessageAnswer(
-                    conversationId: receipt.conversationID.rawValue, messageId: receipt.messageID.rawValue,
-                    duplicate: receipt.duplicate))
+            return WebChatMessageAnswer(
+                conversationId: receipt.conversationID.rawValue, messageId: receipt.messageID.rawValue,
+                duplicate: receipt.duplicate
+            ).response
         } catch {
             return failure(error)
         }

@@ -42,6 +42,16 @@ struct WebChatMessageAnswer: Encodable {
     var conversationId: String
     var messageId: String
     var duplicate: Bool
+
+    /// The answer, serialized without an encoder on the hot path when the ids need no escaping
+    /// (ids the store mints always qualify), else through `JSONEncoder`.
+    var response: PushResponse {
+        let status = duplicate ? 200 : 202
+        let plain: (String) -> Bool = { $0.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } }
+        guard plain(conversationId), plain(messageId) else { return .json(status, self) }
+        let body = #"{"conversationId":"\#(conversationId)","duplicate":\#(duplicate),"messageId":"\#(messageId)"}"#
+        return PushResponse(status: status, headers: [(name: "content-type", value: "application/json")], body: Data(body.utf8))
+    }
 }
 
 /// The `202`/`200` answer to a rating post.

@@ -53,20 +53,35 @@ public struct WebChatSignature: Sendable {
     /// Checks the timestamp window and the HMAC of the raw body.
     public func verify(body: Data, timestamp: String?, signature: String?, now: Date) -> Failure? {
         guard let timestamp else { return .missingTimestamp }
-        guard let seconds = Int(timestamp.trimmingCharacters(in: .whitespaces)) else { return .malformedTimestamp }
+        let stamp = Self.trimmedSpaces(timestamp)
+        guard !stamp.isEmpty, stamp.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), stamp.count <= 12,
+            let seconds = Int(String(decoding: stamp, as: UTF8.self))
+        else { return .malformedTimestamp }
         guard abs(now.timeIntervalSince1970 - Double(seconds)) <= tolerance else { return .staleTimestamp }
         guard let signature else { return .missingSignature }
-        let trimmed = signature.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("sha256="), let mac = Self.hexBytes(trimmed.dropFirst(7)), mac.count == 32 else {
-            return .malformedSignature
-        }
-        var message = Data("\(timestamp.trimmingCharacters(in: .whitespaces)).".utf8)
-        message.append(body)
+        let value = Self.trimmedSpaces(signature)
+        let prefix = Array("sha256=".utf8)
+        guard value.count == prefix.count + 64, value.starts(with: prefix),
+            let mac = Self.hexBytes(value[prefix.count...])
+        else { return .malformedSignature }
+        var message = stamp
+        message.reserveCapacity(stamp.count + 1 + body.count)
+        message.append(0x2E)  // "."
+        message.append(contentsOf: body)
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: message, using: key) ? nil : .badSignature
     }
 
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+    /// The UTF-8 bytes of `text` without leading and trailing spaces and tabs.
+    private static func trimmedSpaces(_ text: String) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+        let leading = bytes.prefix { $0 == 0x20 || $0 == 0x09 }.count
+        if leading > 0 { bytes.removeFirst(leading) }
+        return bytes
+    }
+
+    static func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        let utf8 = Array(text)
         guard utf8.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count / 2)

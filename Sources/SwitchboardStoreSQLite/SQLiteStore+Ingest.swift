@@ -110,15 +110,17 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
                 .execute(arguments: [attachment.sha256, attachment.size, nowMillis])
         }
-        let event = ContactIngestedEvent(
-            channelId: channel, customerId: customerID, conversationId: conversationID.rawValue,
-            messageId: messageID.rawValue, newConversation: isNew)
+        // Built by hand on the hot path: every value is a channel id or an id we minted (JSON-safe).
+        let event = """
+            {"channelId":"\(channel)","conversationId":"\(conversationID.rawValue)","customerId":"\(customerID)",\
+            "messageId":"\(messageID.rawValue)","newConversation":\(isNew)}
+            """
         try db.cachedStatement(
             sql: """
                 INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload, created_at)
                 VALUES ('contact.ingested', 'event', ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [channel, conversationID.rawValue, messageID.rawValue, try SQLiteCoding.json(object: event), nowMillis])
+        ).execute(arguments: [channel, conversationID.rawValue, messageID.rawValue, event, nowMillis])
 
         return IngestReceipt(
             customerID: CustomerID(customerID), conversationID: conversationID, conversationNumber: number,
@@ -190,7 +192,7 @@ extension SQLiteStore {
                     """),
             arguments: [rating.conversationID.rawValue, rating.channelID.rawValue, rating.sender.kind, rating.sender.value])
         else { return .failure(.conversationNotFound) }
-        let ratingID = UUID().uuidString.lowercased()
+        let ratingID = timeOrderedUUID().uuidString.lowercased()
         let customerID: String = conversation[0]
         let agent: String? = conversation[1]
         try db.cachedStatement(
@@ -215,11 +217,3 @@ extension SQLiteStore {
     }
 }
 
-/// Body of a `contact.ingested` outbox event.
-struct ContactIngestedEvent: Codable {
-    var channelId: String
-    var customerId: String
-    var conversationId: String
-    var messageId: String
-    var newConversation: Bool
-}

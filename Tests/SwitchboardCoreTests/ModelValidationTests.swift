@@ -91,3 +91,19 @@ struct ModelValidationTests {
         #expect(future == [.unknown(type: "sticker")])
     }
 }
+
+@Suite("Identifiers")
+struct IdentifierTests {
+    @Test("generated ids are version 7 UUIDs that sort by creation time")
+    func timeOrdered() throws {
+        let early = timeOrderedUUID(now: Date(timeIntervalSince1970: 1_700_000_000))
+        let late = timeOrderedUUID(now: Date(timeIntervalSince1970: 1_700_000_001))
+        #expect(early.uuidString.lowercased() < late.uuidString.lowercased())
+        let text = early.uuidString.lowercased()
+        #expect(Array(text)[14] == "7", "version nibble")
+        #expect(["8", "9", "a", "b"].contains(Array(text)[19]), "RFC 9562 variant")
+        #expect(text.hasPrefix("018bcfe5-6800"), "48-bit millisecond timestamp first: \(text)")
+        let many = (0..<1000).map { _ in CustomerID.generate().rawValue }
+        #expect(Set(many).count == 1000)
+    }
+}
