@@ -107,6 +107,10 @@ struct APIRoutes: Sendable {
         let body = try await decode(APIResources.ReplyRequest.self, from: request)
         let text = body.text.flatMap { $0.isEmpty ? nil : $0 }
         let html = body.html.flatMap { $0.isEmpty ? nil : $0 }
+        guard text != nil || html != nil || !(body.attachments ?? []).isEmpty else {
+            throw APIError.badRequest("text is required when there is no html or attachment", field: "text")
+        }
+        let detail = try await findConversation(id)
         var attachments: [Attachment] = []
         for (index, attachment) in (body.attachments ?? []).enumerated() {
             guard let data = Data(base64Encoded: attachment.data), !data.isEmpty else {
@@ -118,10 +122,6 @@ struct APIRoutes: Sendable {
                     sha256: digest, size: data.count, name: attachment.name,
                     contentType: attachment.contentType ?? "application/octet-stream"))
         }
-        guard text != nil || html != nil || !attachments.isEmpty else {
-            throw APIError.badRequest("text is required when there is no html or attachment", field: "text")
-        }
-        let detail = try await findConversation(id)
         let deliver = outboundChannels.contains(detail.conversation.channelID)
         let message = try await store.appendReply(
             AgentReply(

@@ -12,32 +12,46 @@ import SwitchboardCore
 /// over the channel's limit (`413`, by `Content-Length` before reading, or while reading), and
 /// hand the adapter the raw bytes.
 struct ChannelRoutes: Sendable {
-    let adapters: [ChannelID: any PushChannelAdapter]
+    /// One channel's adapter and its routes keyed by `"METHOD path"`, built once at start-up.
+    struct Mounted: Sendable {
+        var adapter: any PushChannelAdapter
+        var routes: [String: PushRoute]
+    }
+
+    let channels: [ChannelID: Mounted]
     let logger: Logger
     let rejected: CounterFamily
 
+    init(adapters: [ChannelID: any PushChannelAdapter], logger: Logger, rejected: CounterFamily) {
+        self.channels = adapters.mapValues { adapter in
+            Mounted(
+                adapter: adapter,
+                routes: Dictionary(adapter.routes.map { ("\($0.method) \($0.path)", $0) }, uniquingKeysWith: { first, _ in first }))
+        }
+        self.logger = logger
+        self.rejected = rejected
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         var mounted: Set<String> = []
-        for adapter in adapters.values.sorted(by: { $0.id < $1.id }) {
-            for route in adapter.routes where mounted.insert("\(route.method) \(route.path)").inserted {
+        for channel in channels.values.sorted(by: { $0.adapter.id < $1.adapter.id }) {
+            for route in channel.routes.values where mounted.insert("\(route.method) \(route.path)").inserted {
                 let method = HTTPRequest.Method(route.method) ?? .post
+                let key = "\(route.method) \(route.path)"
                 let path = route.path
                 router.on(RouterPath("channels/:channelID/\(path)"), method: method) { request, context in
-                    try await dispatch(request, context: context, method: route.method, path: path)
+                    try await dispatch(request, context: context, key: key)
                 }
             }
         }
     }
 
-    private func dispatch(_ request: Request, context: BasicRequestContext, method: String, path: String) async throws
-        -> Response
-    {
+    private func dispatch(_ request: Request, context: BasicRequestContext, key: String) async throws -> Response {
         let channel = try context.parameters.require("channelID")
-        guard let adapter = adapters[ChannelID(rawValue: channel)],
-            let route = adapter.routes.first(where: { $0.method == method && $0.path == path })
-        else {
+        guard let mounted = channels[ChannelID(rawValue: channel)], let route = mounted.routes[key] else {
             return HTTPResponses.json(404, ErrorBody(error: "unknown channel '\(channel)'"))
         }
+        let adapter = mounted.adapter
         if let length = request.headers[.contentLength].flatMap(Int.init), length > adapter.maxBodySize {
             return await tooLarge(adapter, draining: request.body)
         }
@@ -57,7 +71,7 @@ struct ChannelRoutes: Sendable {
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let response = await route.handler(
-            PushRequest(method: method, path: path, headers: headers, query: query, body: Data(buffer: body)))
+            PushRequest(method: route.method, path: route.path, headers: headers, query: query, body: Data(buffer: body)))
         return HTTPResponses.raw(response.status, body: response.body, headers: response.headers)
     }
 
