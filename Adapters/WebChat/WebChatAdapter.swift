@@ -180,6 +180,8 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
 
     // MARK: Outbound
 
+    public var canDeliver: Bool { configuration.callbackURL != nil }
+
     public func send(_ delivery: OutboundDelivery) async throws(DeliveryError) {
         guard let url = configuration.callbackURL else {
             throw .permanent("channel \(id) has no callbackURL configured")

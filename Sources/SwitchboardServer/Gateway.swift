@@ -118,7 +118,10 @@ public final class Gateway: Sendable {
         let worker = deliveryWorker
         APIRoutes(
             store: store, blobs: blobs, authenticator: Authenticator(adminToken: configuration.adminToken, store: store),
-            outboundChannels: Set(adapters.compactMap { ($0 as? any OutboundChannelAdapter)?.id }),
+            outboundChannels: Set(
+                adapters.compactMap { adapter in
+                    (adapter as? any OutboundChannelAdapter).flatMap { $0.canDeliver ? $0.id : nil }
+                }),
             replyQueued: { worker.poke() }, maxBodyBytes: 16 << 20
         ).register(on: router)
         HealthRoutes(store: store, registry: registry).register(on: router)

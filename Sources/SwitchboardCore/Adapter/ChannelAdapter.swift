@@ -43,5 +43,13 @@ public protocol PushChannelAdapter: ChannelAdapter {
 /// outbox, at least once, until it succeeds or fails permanently; implementations must be safe to
 /// call again for the same ``OutboundDelivery/messageID`` (the receiver dedupes on it).
 public protocol OutboundChannelAdapter: ChannelAdapter {
+    /// Whether this channel instance is configured to deliver (e.g. a web chat channel without a
+    /// callback URL is not). Replies on a channel that cannot deliver are recorded, not queued.
+    /// Default: true.
+    var canDeliver: Bool { get }
     func send(_ delivery: OutboundDelivery) async throws(DeliveryError)
+}
+
+extension OutboundChannelAdapter {
+    public var canDeliver: Bool { true }
 }
