@@ -195,18 +195,19 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
                         + "set allowPrivateCallbackAddresses: true if this is intended")
             }
         }
+        let message = delivery.message
         let prefix = "\(id.rawValue)/"
-        let visitorID = delivery.recipient.value.hasPrefix(prefix)
-            ? String(delivery.recipient.value.dropFirst(prefix.count)) : delivery.recipient.value
+        let visitorID = message.recipient.value.hasPrefix(prefix)
+            ? String(message.recipient.value.dropFirst(prefix.count)) : message.recipient.value
         let body = WebChatCallbackBody(
-            channelId: id.rawValue, conversationId: delivery.conversationID.rawValue,
-            conversationNumber: delivery.conversationNumber, messageId: delivery.messageID.rawValue,
-            visitor: .init(id: visitorID), author: delivery.author, text: delivery.text, html: delivery.html,
+            channelId: id.rawValue, conversationId: message.conversationID.rawValue,
+            conversationNumber: message.conversationNumber, messageId: message.messageID.rawValue,
+            visitor: .init(id: visitorID), author: message.author, text: message.text, html: message.html,
             attachments: delivery.attachments.map {
                 .init(
                     name: $0.attachment.name, contentType: $0.attachment.contentType, size: $0.attachment.size,
                     sha256: $0.attachment.sha256, data: $0.data.base64EncodedString())
-            }, createdAt: delivery.createdAt, attempt: delivery.attempt)
+            }, createdAt: message.createdAt, attempt: delivery.attempt)
         let bytes: Data
         do {
             bytes = try JSONEncoder.switchboard.encode(body)
@@ -220,7 +221,7 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
         request.headers.add(name: WebChatSignature.timestampHeader, value: String(timestamp))
         request.headers.add(name: WebChatSignature.signatureHeader, value: signature.sign(body: bytes, timestamp: timestamp))
         request.headers.add(name: "X-Switchboard-Delivery", value: String(delivery.deliveryID))
-        request.headers.add(name: "Idempotency-Key", value: delivery.messageID.rawValue)
+        request.headers.add(name: "Idempotency-Key", value: message.messageID.rawValue)
         request.body = .bytes(ByteBuffer(bytes: bytes))
         let response: HTTPClientResponse
         do {

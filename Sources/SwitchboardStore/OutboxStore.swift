@@ -28,33 +28,13 @@ public struct PendingDelivery: Sendable, Hashable {
     /// Attempts made so far.
     public var attempts: Int
     public var channelID: ChannelID
-    public var conversationID: ConversationID
-    public var conversationNumber: Int64
-    public var messageID: MessageID
-    public var recipient: Handle
-    public var author: String?
-    public var text: String?
-    public var html: String?
-    public var attachments: [Attachment]
-    public var createdAt: Date
+    public var message: OutboundMessage
 
-    public init(
-        id: Int64, attempts: Int, channelID: ChannelID, conversationID: ConversationID, conversationNumber: Int64,
-        messageID: MessageID, recipient: Handle, author: String?, text: String?, html: String?,
-        attachments: [Attachment], createdAt: Date
-    ) {
+    public init(id: Int64, attempts: Int, channelID: ChannelID, message: OutboundMessage) {
         self.id = id
         self.attempts = attempts
         self.channelID = channelID
-        self.conversationID = conversationID
-        self.conversationNumber = conversationNumber
-        self.messageID = messageID
-        self.recipient = recipient
-        self.author = author
-        self.text = text
-        self.html = html
-        self.attachments = attachments
-        self.createdAt = createdAt
+        self.message = message
     }
 }
 

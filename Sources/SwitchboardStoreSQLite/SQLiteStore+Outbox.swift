@@ -21,12 +21,13 @@ extension SQLiteStore {
                     DeliveryPayload?.self, from: row[5], default: nil)
                 return PendingDelivery(
                     id: row[0], attempts: row[1], channelID: ChannelID(rawValue: row[2]),
-                    conversationID: ConversationID(row[3] as String),
-                    conversationNumber: payload?.conversationNumber ?? 0, messageID: MessageID(row[4] as String),
-                    recipient: Handle(kind: payload?.recipientKind ?? "", value: payload?.recipientValue ?? ""),
-                    author: row[6], text: row[7], html: row[8],
-                    attachments: SQLiteCoding.decode([Attachment].self, from: row[9], default: []),
-                    createdAt: SQLiteCoding.date(row[10]))
+                    message: OutboundMessage(
+                        conversationID: ConversationID(row[3] as String),
+                        conversationNumber: payload?.conversationNumber ?? 0, messageID: MessageID(row[4] as String),
+                        recipient: Handle(kind: payload?.recipientKind ?? "", value: payload?.recipientValue ?? ""),
+                        author: row[6], text: row[7], html: row[8],
+                        attachments: SQLiteCoding.decode([Attachment].self, from: row[9], default: []),
+                        createdAt: SQLiteCoding.date(row[10])))
             }
         }
     }

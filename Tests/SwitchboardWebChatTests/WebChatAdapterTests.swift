@@ -79,8 +79,12 @@ struct WebChatAdapterTests {
     func privateCallback() async throws {
         let configuration = WebChatConfiguration(secret: WebChatHarness.secret, callbackURL: URL(string: "http://127.0.0.1:9/cb"))
         let delivery = OutboundDelivery(
-            deliveryID: 1, attempt: 1, conversationID: ConversationID("c"), conversationNumber: 1, messageID: MessageID("m"),
-            recipient: Handle(kind: "webchat", value: "web/v"), author: "a", text: "t", html: nil, attachments: [], createdAt: Date())
+            deliveryID: 1, attempt: 1,
+            message: OutboundMessage(
+                conversationID: ConversationID("c"), conversationNumber: 1, messageID: MessageID("m"),
+                recipient: Handle(kind: "webchat", value: "web/v"), author: "a", text: "t", html: nil, attachments: [],
+                createdAt: Date()),
+            attachments: [])
         let refusing = adapter(configuration)
         await #expect {
             try await refusing.send(delivery)

@@ -1,11 +1,10 @@
 import Foundation
 
-/// An agent reply to deliver through a channel, as the delivery worker hands it to an adapter.
-public struct OutboundDelivery: Sendable, Hashable {
-    /// The outbox entry being delivered; stable across retries.
-    public var deliveryID: Int64
-    /// 1 on the first try, then 2, 3, …
-    public var attempt: Int
+/// An agent reply as it waits in the outbox: what to send, to whom, in which conversation.
+///
+/// The store hands these to the delivery worker (inside `PendingDelivery`), and the worker hands
+/// them on to the channel adapter (inside ``OutboundDelivery``) with the attachment bytes loaded.
+public struct OutboundMessage: Sendable, Hashable {
     public var conversationID: ConversationID
     public var conversationNumber: Int64
     public var messageID: MessageID
@@ -14,16 +13,13 @@ public struct OutboundDelivery: Sendable, Hashable {
     public var author: String?
     public var text: String?
     public var html: String?
-    public var attachments: [OutboundAttachment]
+    public var attachments: [Attachment]
     public var createdAt: Date
 
     public init(
-        deliveryID: Int64, attempt: Int, conversationID: ConversationID, conversationNumber: Int64,
-        messageID: MessageID, recipient: Handle, author: String?, text: String?, html: String?,
-        attachments: [OutboundAttachment], createdAt: Date
+        conversationID: ConversationID, conversationNumber: Int64, messageID: MessageID, recipient: Handle,
+        author: String?, text: String?, html: String?, attachments: [Attachment], createdAt: Date
     ) {
-        self.deliveryID = deliveryID
-        self.attempt = attempt
         self.conversationID = conversationID
         self.conversationNumber = conversationNumber
         self.messageID = messageID
@@ -33,6 +29,24 @@ public struct OutboundDelivery: Sendable, Hashable {
         self.html = html
         self.attachments = attachments
         self.createdAt = createdAt
+    }
+}
+
+/// One delivery attempt of an agent reply, as the delivery worker hands it to an adapter.
+public struct OutboundDelivery: Sendable, Hashable {
+    /// The outbox entry being delivered; stable across retries.
+    public var deliveryID: Int64
+    /// 1 on the first try, then 2, 3, …
+    public var attempt: Int
+    public var message: OutboundMessage
+    /// The message's attachments with their bytes, in the order of `message.attachments`.
+    public var attachments: [OutboundAttachment]
+
+    public init(deliveryID: Int64, attempt: Int, message: OutboundMessage, attachments: [OutboundAttachment]) {
+        self.deliveryID = deliveryID
+        self.attempt = attempt
+        self.message = message
+        self.attachments = attachments
     }
 }
 

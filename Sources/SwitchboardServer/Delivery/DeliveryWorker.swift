@@ -99,23 +99,20 @@ public final class DeliveryWorker: Service {
         var logger = self.logger
         logger[metadataKey: "sb.channel"] = "\(pending.channelID)"
         logger[metadataKey: "sb.delivery"] = "\(pending.id)"
-        logger[metadataKey: "sb.message"] = "\(pending.messageID)"
+        logger[metadataKey: "sb.message"] = "\(pending.message.messageID)"
         do {
             guard let adapter = adapters[pending.channelID] else {
                 throw DeliveryError.retryable("channel \(pending.channelID) is not configured for outbound delivery")
             }
             var attachments: [OutboundAttachment] = []
-            for attachment in pending.attachments {
+            for attachment in pending.message.attachments {
                 guard let data = try? blobs.get(attachment.sha256) else {
                     throw DeliveryError.permanent("attachment blob \(attachment.sha256) is missing")
                 }
                 attachments.append(OutboundAttachment(attachment: attachment, data: data))
             }
             let delivery = OutboundDelivery(
-                deliveryID: pending.id, attempt: attempt, conversationID: pending.conversationID,
-                conversationNumber: pending.conversationNumber, messageID: pending.messageID, recipient: pending.recipient,
-                author: pending.author, text: pending.text, html: pending.html, attachments: attachments,
-                createdAt: pending.createdAt)
+                deliveryID: pending.id, attempt: attempt, message: pending.message, attachments: attachments)
             try await adapter.send(delivery)
             try await store.markDelivered(pending.id, at: Date())
             count(channel: pending.channelID, outcome: "delivered")
@@ -130,7 +127,7 @@ public final class DeliveryWorker: Service {
     private func handleFailure(_ pending: PendingDelivery, attempt: Int, error: DeliveryError, logger: Logger) async {
         let now = Date()
         do {
-            if error.isRetryable && retry.shouldRetry(created: pending.createdAt, now: now) {
+            if error.isRetryable && retry.shouldRetry(created: pending.message.createdAt, now: now) {
                 let retryAfter = error.retryAfter.map { Double($0.components.seconds) }
                 let delay = retry.delay(afterAttempts: attempt, retryAfter: retryAfter)
                 try await store.reschedule(
