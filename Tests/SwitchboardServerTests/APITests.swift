@@ -161,3 +161,41 @@ struct APITests {
         }
     }
 }
+
+@Suite("REST API bad input")
+struct APIBadInputTests {
+    @Test("agent replies: every malformed body gets a 400 naming the problem, nothing is written")
+    func replies() async throws {
+        let gateway = try await TestGateway.start(channels: [WebChat.channel()], factories: [WebChatAdapterFactory()])
+        let admin = TestGateway.adminToken
+        let posted = try await WebChat.post(gateway, json: ["id": "b1", "visitor": ["id": "v"], "text": "hi"])
+        let id = try #require(posted.json["conversationId"] as? String)
+        let path = "/api/v1/conversations/\(id)/messages"
+        let cases: [(String, Data, String?)] = [
+            ("no text", Data(#"{"author":"a"}"#.utf8), "text"),
+            ("empty text", Data(#"{"text":""}"#.utf8), "text"),
+            ("text of the wrong type", Data(#"{"text":42}"#.utf8), "text"),
+            ("bad base64", Data(#"{"attachments":[{"name":"a","data":"***"}]}"#.utf8), "attachments[0].data"),
+            ("attachment without name", Data(#"{"attachments":[{"data":"AAAA"}]}"#.utf8), "name"),
+            ("not JSON", Data("text=hello".utf8), nil),
+            ("deep nesting", Data((String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)).utf8), nil),
+        ]
+        let before = try await gateway.store.statistics()
+        for (name, body, field) in cases {
+            let response = try await gateway.client.request("POST", path, body: body, bearer: admin)
+            #expect(response.status == 400, "\(name): got \(response.status) \(response.text)")
+            if let field { #expect((response.json["field"] as? String)?.hasSuffix(field) == true, "\(name): \(response.text)") }
+        }
+        #expect(try await gateway.store.statistics() == before)
+        let oversize = try await gateway.client.request("POST", path, body: Data(repeating: 0x20, count: 17 << 20), bearer: admin)
+        #expect(oversize.status == 413)
+        let unknown = try await gateway.client.post("/api/v1/conversations/nope/messages", json: ["text": "x"], bearer: admin)
+        #expect(unknown.status == 404)
+        let merge = try await gateway.client.post("/api/v1/customers/nobody/merge", json: ["customerId": "nobody-else"], bearer: admin)
+        #expect(merge.status == 404)
+        #expect(try await gateway.client.get("/api/v1/conversations?limit=0", bearer: admin).status == 400)
+        #expect(try await gateway.client.get("/api/v1/conversations?cursor=abc", bearer: admin).status == 400)
+        #expect(try await gateway.client.get("/api/v1/conversations?channel=Bad%20Id", bearer: admin).status == 400)
+        await gateway.stop()
+    }
+}
