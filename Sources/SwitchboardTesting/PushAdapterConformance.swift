@@ -111,6 +111,7 @@ public struct PushAdapterConformance: Sendable {
         ("a stale timestamp is refused", { kit, gateway in try await kit.stale(gateway) }),
         ("hostile bodies get a 4xx and the gateway keeps serving", { kit, gateway in try await kit.hostile(gateway) }),
         ("a 10 MiB body gets 413 and the gateway keeps serving", { kit, gateway in try await kit.oversize(gateway) }),
+        ("a 10 MiB chunked body (no Content-Length) gets 413", { kit, gateway in try await kit.oversizeChunked(gateway) }),
         ("SQL- and HTML-looking text is stored verbatim", { kit, gateway in try await kit.verbatim(gateway) }),
         ("an unknown channel id gets 404", { kit, gateway in try await kit.unknownChannel(gateway) }),
     ]
@@ -248,6 +249,17 @@ public struct PushAdapterConformance: Sendable {
         body.append(Data(repeating: 0x61, count: 10 << 20))
         body.append(Data(#""}"#.utf8))
         let response = try await send(gateway, harness.signedRequest(channel: channel, body: body, now: Date()))
+        try expect(response.status == 413, check, "expected 413, got \(response.status)")
+        try await assertServing(gateway, check)
+    }
+
+    func oversizeChunked(_ gateway: TestGateway) async throws {
+        let check = "oversize chunked"
+        var body = Data(#"{"id":"big-chunked","text":""#.utf8)
+        body.append(Data(repeating: 0x61, count: 10 << 20))
+        body.append(Data(#""}"#.utf8))
+        let request = harness.signedRequest(channel: channel, body: body, now: Date())
+        let response = try await gateway.client.postChunked(request.path, headers: request.headers, body: body)
         try expect(response.status == 413, check, "expected 413, got \(response.status)")
         try await assertServing(gateway, check)
     }

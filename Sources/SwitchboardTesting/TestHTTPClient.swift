@@ -50,6 +50,27 @@ public final class TestHTTPClient: Sendable {
             body: Data(buffer: collected))
     }
 
+    /// POSTs `body` with chunked transfer encoding (no Content-Length), in `chunkSize` pieces.
+    public func postChunked(
+        _ path: String, headers: [(name: String, value: String)] = [], body: Data, chunkSize: Int = 64 * 1024
+    ) async throws -> Response {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .POST
+        for header in headers { request.headers.add(name: header.name, value: header.value) }
+        let chunks = stride(from: 0, to: body.count, by: chunkSize).map {
+            ByteBuffer(bytes: body[$0..<min($0 + chunkSize, body.count)])
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        for chunk in chunks { continuation.yield(chunk) }
+        continuation.finish()
+        request.body = .stream(stream, length: .unknown)
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let collected = try await response.body.collect(upTo: 64 << 20)
+        return Response(
+            status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },
+            body: Data(buffer: collected))
+    }
+
     public func get(_ path: String, bearer: String? = nil) async throws -> Response {
         try await request("GET", path, bearer: bearer)
     }
@@ -62,3 +83,4 @@ public final class TestHTTPClient: Sendable {
         try? await client.shutdown()
     }
 }
+

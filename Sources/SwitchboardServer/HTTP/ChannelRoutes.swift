@@ -52,14 +52,15 @@ struct ChannelRoutes: Sendable {
             return HTTPResponses.json(404, ErrorBody(error: "unknown channel '\(channel)'"))
         }
         let adapter = mounted.adapter
+        // A request body can be iterated once: the same iterator reads it and, when too large, drains it.
+        var iterator = request.body.makeAsyncIterator()
         if let length = request.headers[.contentLength].flatMap(Int.init), length > adapter.maxBodySize {
-            return await tooLarge(adapter, draining: request.body)
+            return await tooLarge(adapter, draining: &iterator)
         }
         var collected = ByteBuffer()
-        var iterator = request.body.makeAsyncIterator()
         while let chunk = try await iterator.next() {
             guard collected.readableBytes + chunk.readableBytes <= adapter.maxBodySize else {
-                return await tooLarge(adapter, draining: request.body)
+                return await tooLarge(adapter, draining: &iterator)
             }
             var chunk = chunk
             collected.writeBuffer(&chunk)
@@ -78,10 +79,12 @@ struct ChannelRoutes: Sendable {
     /// Answers 413. The rest of the body is read and discarded (up to 64 MiB) first, so that
     /// clients which send the whole body before reading the answer see the 413 instead of a
     /// reset connection; beyond that the connection is closed.
-    private func tooLarge(_ adapter: any PushChannelAdapter, draining body: RequestBody) async -> Response {
+    private func tooLarge(_ adapter: any PushChannelAdapter, draining iterator: inout RequestBody.AsyncIterator) async
+        -> Response
+    {
         var drained = 0
         do {
-            for try await chunk in body {
+            while let chunk = try await iterator.next() {
                 drained += chunk.readableBytes
                 if drained > 64 << 20 { break }
             }
