@@ -22,7 +22,9 @@ public struct RetryPolicy: Sendable, Hashable {
         let exponent = Double(min(max(attempts - 1, 0), 30))
         let base = min(maxBackoff, initialBackoff * pow(2, exponent))
         let spread = base * jitter * random
-        return max(retryAfter ?? 0, max(0.05, base + spread))
+        // A peer's Retry-After is honoured, but never beyond the point where we would give up anyway.
+        let requested = min(max(retryAfter ?? 0, 0), giveUpAfter)
+        return max(requested, max(0.05, base + spread))
     }
 
     /// Whether a delivery first queued at `created` should still be tried at `now`.
