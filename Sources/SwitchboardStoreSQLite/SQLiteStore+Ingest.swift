@@ -62,6 +62,7 @@ extension SQLiteStore {
                 id: ConversationID(row[0] as String), number: row[1],
                 status: ConversationStatus(rawValue: row[2]) ?? .closed, lastActivityAt: SQLiteCoding.date(row[3]))
         }
+        let routing = try routingJSON(contact.routing)
         let conversationID: ConversationID
         let number: Int64
         let isNew: Bool
@@ -84,7 +85,7 @@ extension SQLiteStore {
                     """
             ).execute(arguments: [
                 conversationID.rawValue, channel, contact.channelKind.rawValue, customerID, contact.sender.kind,
-                contact.sender.value, contact.routing.vipLevel ?? 0, try routingJSON(contact.routing), nowMillis,
+                contact.sender.value, contact.routing.vipLevel ?? 0, routing, nowMillis,
                 nowMillis, nowMillis,
             ])
             number = db.lastInsertedRowID
@@ -102,7 +103,7 @@ extension SQLiteStore {
             messageID.rawValue, conversationID.rawValue, channel, contact.externalID,
             contact.senderName ?? contact.sender.description, contact.text, contact.html,
             try SQLiteCoding.json(contact.parts), try SQLiteCoding.json(prepared.attachments),
-            try routingJSON(contact.routing), SQLiteCoding.millis(contact.occurredAt), nowMillis,
+            routing, SQLiteCoding.millis(contact.occurredAt), nowMillis,
         ])
         try db.cachedStatement(sql: "INSERT INTO raw_payloads (message_id, content_type, body) VALUES (?, ?, ?)")
             .execute(arguments: [messageID.rawValue, contact.raw.contentType, contact.raw.bytes])

@@ -243,11 +243,17 @@ public struct PushAdapterConformance: Sendable {
         try await assertServing(gateway, "hostile bodies")
     }
 
-    func oversize(_ gateway: TestGateway) async throws {
-        let check = "oversize"
-        var body = Data(#"{"id":"big","text":""#.utf8)
+    /// A JSON-looking body of a little over 10 MiB.
+    static func oversizeBody(id: String) -> Data {
+        var body = Data(#"{"id":"\#(id)","text":""#.utf8)
         body.append(Data(repeating: 0x61, count: 10 << 20))
         body.append(Data(#""}"#.utf8))
+        return body
+    }
+
+    func oversize(_ gateway: TestGateway) async throws {
+        let check = "oversize"
+        let body = Self.oversizeBody(id: "big")
         let response = try await send(gateway, harness.signedRequest(channel: channel, body: body, now: Date()))
         try expect(response.status == 413, check, "expected 413, got \(response.status)")
         try await assertServing(gateway, check)
@@ -255,9 +261,7 @@ public struct PushAdapterConformance: Sendable {
 
     func oversizeChunked(_ gateway: TestGateway) async throws {
         let check = "oversize chunked"
-        var body = Data(#"{"id":"big-chunked","text":""#.utf8)
-        body.append(Data(repeating: 0x61, count: 10 << 20))
-        body.append(Data(#""}"#.utf8))
+        let body = Self.oversizeBody(id: "big-chunked")
         let request = harness.signedRequest(channel: channel, body: body, now: Date())
         let response = try await gateway.client.postChunked(request.path, headers: request.headers, body: body)
         try expect(response.status == 413, check, "expected 413, got \(response.status)")

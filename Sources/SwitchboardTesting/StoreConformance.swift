@@ -80,7 +80,8 @@ public struct StoreConformance: Sendable {
 
     func newContact(_ store: any GatewayStore) async throws {
         let check = "new contact"
-        let contact = Fixtures.contact(externalID: "m-1", text: "first")
+        let contact = Fixtures.contact(
+            externalID: "m-1", text: "first", routing: RoutingAttributes(sourcePage: "https://shop.example/p", vipLevel: 3))
         let receipt = try await ingest(store, [contact])[0]
         try expect(!receipt.duplicate && receipt.newConversation, check, "first contact must be new: \(receipt)")
         guard let detail = try await store.conversation(receipt.conversationID) else {
@@ -89,6 +90,7 @@ public struct StoreConformance: Sendable {
         try expect(detail.conversation.customerID == receipt.customerID, check, "conversation belongs to the receipt's customer")
         try expect(detail.conversation.status == .queued, check, "new conversation is queued, got \(detail.conversation.status)")
         try expect(detail.conversation.number == receipt.conversationNumber, check, "number matches the receipt")
+        try expect(detail.conversation.priority == 3, check, "priority starts at the contact's VIP level")
         try expect(detail.messages.count == 1 && detail.messages[0].text == "first", check, "one message with its text")
         try expect(detail.messages[0].externalID == "m-1" && detail.messages[0].direction == .inbound, check, "external id and direction kept")
         let byNumber = try await store.conversation(number: receipt.conversationNumber)
