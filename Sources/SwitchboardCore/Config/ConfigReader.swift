@@ -47,8 +47,6 @@ public final class ConfigReader: @unchecked Sendable {
         return value
     }
 
-    public func has(_ key: String) -> Bool { values[key] != nil && values[key] != .null }
-
     public func string(_ key: String, required: Bool = false) -> String? {
         switch value(key) {
         case nil:

@@ -208,7 +208,4 @@ public final class Ingestor: ContactSink, Service {
             }
         }
     }
-
-    /// Items waiting for a commit right now.
-    public var pendingCount: Int { state.withLock { $0.pending.count } }
 }
