@@ -87,14 +87,28 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
         return .error(error.httpStatus, error.description)
     }
 
-    func receiveMessage(_ request: PushRequest) async -> PushResponse {
-        if let refusal = authenticate(request) { return refusal }
-        let body: WebChatMessageBody
+    /// Verifies the signature, then decodes the body: the body, or the 401/400 to answer.
+    private func authenticatedBody<Body: Decodable>(_ type: Body.Type, of request: PushRequest) -> Decoded<Body> {
+        if let refusal = authenticate(request) { return .refused(refusal) }
         do {
-            body = try JSONDecoder().decode(WebChatMessageBody.self, from: request.body)
+            return .body(try JSONDecoder().decode(type, from: request.body))
         } catch {
             let problem = DecodingProblem.describe(error)
-            return malformed(problem.field.map { "\($0) \(problem.message)" } ?? problem.message, field: problem.field)
+            return .refused(
+                malformed(problem.field.map { "\($0) \(problem.message)" } ?? problem.message, field: problem.field))
+        }
+    }
+
+    private enum Decoded<Body> {
+        case body(Body)
+        case refused(PushResponse)
+    }
+
+    func receiveMessage(_ request: PushRequest) async -> PushResponse {
+        let body: WebChatMessageBody
+        switch authenticatedBody(WebChatMessageBody.self, of: request) {
+        case .body(let decoded): body = decoded
+        case .refused(let refusal): return refusal
         }
         let contact: InboundContact
         do {
@@ -156,13 +170,10 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
     }
 
     func receiveRating(_ request: PushRequest) async -> PushResponse {
-        if let refusal = authenticate(request) { return refusal }
         let body: WebChatRatingBody
-        do {
-            body = try JSONDecoder().decode(WebChatRatingBody.self, from: request.body)
-        } catch {
-            let problem = DecodingProblem.describe(error)
-            return malformed(problem.field.map { "\($0) \(problem.message)" } ?? problem.message, field: problem.field)
+        switch authenticatedBody(WebChatRatingBody.self, of: request) {
+        case .body(let decoded): body = decoded
+        case .refused(let refusal): return refusal
         }
         let rating = RatingSubmission(
             channelID: id, externalID: body.id, sender: .webchatVisitor(channel: id, visitorID: body.visitor.id),

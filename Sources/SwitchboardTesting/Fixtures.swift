@@ -38,6 +38,13 @@ public enum Fixtures {
             raw: RawPayload(contentType: "application/json", bytes: Data("{}".utf8)))
     }
 
+    /// Writes `contents` to a new file in the temporary directory and returns its path.
+    public static func temporaryFile(_ contents: String, suffix: String = ".yaml") throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)\(suffix)").path
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     /// Text that looks like SQL and HTML and must be stored byte for byte.
     public static let hostileText = "'); DROP TABLE messages;-- <script>alert(1)</script> \"quoted\" \\ 你好 🎉 &amp;"
 }

@@ -195,24 +195,24 @@ public struct PushAdapterConformance: Sendable {
     }
 
     func badSignature(_ gateway: TestGateway) async throws {
-        let check = "bad signature"
-        let request = harness.tampered(
-            harness.contactRequest(channel: channel, externalID: "bad-1", sender: "s4", text: "forged", now: Date()))
+        try await refusesUnauthenticated(
+            gateway, check: "bad signature",
+            harness.tampered(harness.contactRequest(channel: channel, externalID: "bad-1", sender: "s4", text: "forged", now: Date())))
+    }
+
+    func missingSignature(_ gateway: TestGateway) async throws {
+        try await refusesUnauthenticated(
+            gateway, check: "missing signature",
+            harness.unsigned(harness.contactRequest(channel: channel, externalID: "ms-1", sender: "s5", text: "unsigned", now: Date())))
+    }
+
+    /// An unauthenticated request is refused, nothing at all is stored, and the gateway keeps serving.
+    func refusesUnauthenticated(_ gateway: TestGateway, check: String, _ request: HarnessRequest) async throws {
         let response = try await send(gateway, request)
         try expect([400, 401, 403].contains(response.status), check, "expected 401, got \(response.status)")
         let stats = try await gateway.store.statistics()
         try expect(stats.messages == 0 && stats.customers == 0, check, "nothing stored for unauthenticated input: \(stats)")
         try await assertServing(gateway, check)
-    }
-
-    func missingSignature(_ gateway: TestGateway) async throws {
-        let check = "missing signature"
-        let request = harness.unsigned(
-            harness.contactRequest(channel: channel, externalID: "ms-1", sender: "s5", text: "unsigned", now: Date()))
-        let response = try await send(gateway, request)
-        try expect([400, 401, 403].contains(response.status), check, "expected 401, got \(response.status)")
-        let stored = try await message(gateway, "ms-1")
-        try expect(stored == nil, check, "nothing stored")
     }
 
     func stale(_ gateway: TestGateway) async throws {

@@ -24,15 +24,9 @@ struct CLITests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    func temporaryFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-cli-\(UUID().uuidString).yaml").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     @Test("check-config lists every problem with its key path and exits non-zero; a good file passes")
     func checkConfig() throws {
-        let bad = try temporaryFile(
+        let bad = try Fixtures.temporaryFile(
             """
             server: {port: 70000}
             channels:

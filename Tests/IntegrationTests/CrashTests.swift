@@ -62,14 +62,20 @@ struct CrashTests {
         }
     }
 
+    /// A gateway process on a fresh data directory and free port, ready to serve, with a client for it.
+    func startGateway(_ name: String) async throws -> (data: URL, port: Int, process: GatewayProcess, probe: TestHTTPClient) {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(name)-\(UUID().uuidString)")
+        let port = try await freeLoopbackPort()
+        let process = try GatewayProcess(dataDirectory: data, port: port)
+        let probe = TestHTTPClient(port: port)
+        try await process.waitUntilReady(client: probe)
+        return (data, port, process, probe)
+    }
+
     @Test("kill -9 mid-load: every acknowledged message survives once; resending converges to all 5,000 once")
     func killDuringLoad() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sb-crash-\(UUID().uuidString)")
+        let (data, port, first, probe) = try await startGateway("crash")
         defer { try? FileManager.default.removeItem(at: data) }
-        let port = try await freeLoopbackPort()
-        let first = try GatewayProcess(dataDirectory: data, port: port)
-        let probe = TestHTTPClient(port: port)
-        try await first.waitUntilReady(client: probe)
 
         let load = Load(ids: Array(0..<Self.total))
         let sender = Task { await load.run(port: port, clients: Self.clients) }
@@ -118,12 +124,8 @@ struct CrashTests {
 
     @Test("SIGTERM while requests are in flight: every acknowledged message is stored, exit 0")
     func gracefulShutdownUnderLoad() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sb-term-\(UUID().uuidString)")
+        let (data, port, gateway, probe) = try await startGateway("term")
         defer { try? FileManager.default.removeItem(at: data) }
-        let port = try await freeLoopbackPort()
-        let gateway = try GatewayProcess(dataDirectory: data, port: port)
-        let probe = TestHTTPClient(port: port)
-        try await gateway.waitUntilReady(client: probe)
         let load = Load(ids: Array(0..<2_000))
         let sender = Task { await load.run(port: port, clients: 16) }
         while load.acknowledged.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(5)) }

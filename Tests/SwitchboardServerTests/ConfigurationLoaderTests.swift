@@ -2,17 +2,12 @@ import Foundation
 import Metrics
 import SwitchboardCore
 import SwitchboardServer
+import SwitchboardTesting
 import SwitchboardWebChat
 import Testing
 
 @Suite("Configuration loading")
 struct ConfigurationLoaderTests {
-    func write(_ yaml: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString).yaml").path
-        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     @Test("no file: defaults, environment overrides and the default web channel")
     func bootstrap() throws {
         let loader = ConfigurationLoader(environment: [
@@ -57,7 +52,7 @@ struct ConfigurationLoaderTests {
 
     @Test("every problem in a file is reported with its key path")
     func problems() throws {
-        let path = try write(
+        let path = try Fixtures.temporaryFile(
             """
             server:
               port: 99999
@@ -96,7 +91,7 @@ struct ConfigurationLoaderTests {
 
     @Test("broken YAML is a problem, not a crash")
     func brokenYAML() throws {
-        let path = try write("server: [unclosed\n  : :")
+        let path = try Fixtures.temporaryFile("server: [unclosed\n  : :")
         let (_, problems) = ConfigurationLoader(environment: [:]).load(path: path)
         #expect(problems.count == 1 && problems[0].message.contains("YAML"))
     }
