@@ -45,13 +45,13 @@ let package = Package(
         ),
         .target(
             name: "SwitchboardStore",
-            dependencies: ["SwitchboardCore"],
+            dependencies: ["SwitchboardCore", "SwitchboardRouting"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "SwitchboardStoreSQLite",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "SwitchboardTesting",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardStoreSQLite",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardStoreSQLite", "SwitchboardRouting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -6,6 +6,7 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 import SwitchboardCore
+import SwitchboardRouting
 import SwitchboardStore
 
 /// One running Switchboard: store, Ingestor, channel adapters, delivery worker and HTTP server,
@@ -22,6 +23,8 @@ public final class Gateway: Sendable {
     public let ingestor: Ingestor
     public let adapters: [any ChannelAdapter]
     public let deliveryWorker: DeliveryWorker
+    public let routing: RoutingEngine
+    let routingWakeup = Wakeup()
     public let registry: PrometheusCollectorRegistry
     let logger: Logger
     let metricsFactory: any MetricsFactory
@@ -38,12 +41,17 @@ public final class Gateway: Sendable {
         self.registry = registry
         let metricsFactory = SwitchboardMetrics.makeFactory(registry: registry)
         self.metricsFactory = metricsFactory
+        self.routing = RoutingEngine(
+            store: store, rules: configuration.routing.rules.flatMap { try? RuleBook($0) },
+            timeZone: TimeZone(identifier: configuration.routing.timeZone) ?? TimeZone(identifier: "UTC") ?? .current,
+            logger: logger, metricsFactory: metricsFactory)
+        let routingWakeup = self.routingWakeup
         self.ingestor = Ingestor(
             committer: store, blobs: blobs,
             configuration: .init(
                 maxBatchSize: configuration.ingest.maxBatchSize, maxPending: configuration.ingest.maxPending,
                 threading: ThreadingPolicy(inactivityWindow: TimeInterval(configuration.ingest.inactivityWindowSeconds))),
-            logger: logger, metricsFactory: metricsFactory)
+            logger: logger, metricsFactory: metricsFactory, onCommit: { routingWakeup.signal() })
         let environment = ChannelEnvironment(sink: ingestor, logger: logger, metricsFactory: metricsFactory)
         let (adapters, problems) = Self.buildAdapters(configuration.channels, factories: factories, environment: environment)
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
@@ -116,13 +124,18 @@ public final class Gateway: Sendable {
             rejected: CounterFamily(label: "switchboard.webhook.rejected", dimensions: ["channel", "reason"], factory: metricsFactory)
         ).register(on: router)
         let worker = deliveryWorker
+        let authenticator = Authenticator(adminToken: configuration.adminToken, store: store)
         APIRoutes(
-            store: store, blobs: blobs, authenticator: Authenticator(adminToken: configuration.adminToken, store: store),
+            store: store, blobs: blobs, routing: routing, authenticator: authenticator,
             outboundChannels: Set(
                 adapters.compactMap { adapter in
                     (adapter as? any OutboundChannelAdapter).flatMap { $0.canDeliver ? $0.id : nil }
                 }),
             replyQueued: { worker.poke() }, maxBodyBytes: 16 << 20
+        ).register(on: router)
+        RoutingRoutes(
+            store: store, engine: routing, authenticator: authenticator,
+            rulesFromConfiguration: configuration.routing.rules != nil, maxBodyBytes: 1 << 20
         ).register(on: router)
         HealthRoutes(store: store, registry: registry).register(on: router)
         return Application(
@@ -155,6 +168,11 @@ public final class Gateway: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingestor, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: deliveryWorker, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(
+                service: RoutingConsumer(
+                    store: store, engine: routing, configuration: configuration.routing, wakeup: routingWakeup,
+                    logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         for adapter in adapters {
             services += adapter.services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }

@@ -121,6 +121,58 @@ extension SQLiteStore {
                     );
                     """)
         }
+        migrator.registerMigration("v2-routing") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE routing_agents (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        definition TEXT NOT NULL,
+                        presence TEXT NOT NULL DEFAULT 'offline',
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE routing_groups (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        definition TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    -- Where each open conversation stands in routing: the durable form of the
+                    -- in-memory queues and assignments.
+                    CREATE TABLE routing_entries (
+                        conversation_id TEXT PRIMARY KEY NOT NULL,
+                        state TEXT NOT NULL,
+                        group_id TEXT NOT NULL,
+                        agent_id TEXT,
+                        level INTEGER NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        request TEXT NOT NULL,
+                        since INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE routing_decisions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        conversation_id TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        agent_id TEXT,
+                        decision TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX routing_decisions_conversation ON routing_decisions(conversation_id, id);
+                    CREATE INDEX routing_decisions_customer ON routing_decisions(customer_id, id)
+                        WHERE outcome = 'assigned';
+                    CREATE INDEX routing_decisions_day ON routing_decisions(created_at) WHERE outcome = 'assigned';
+                    CREATE TABLE routing_rules (
+                        position INTEGER PRIMARY KEY NOT NULL,
+                        rule TEXT NOT NULL
+                    );
+                    CREATE TABLE consumer_positions (
+                        consumer TEXT PRIMARY KEY NOT NULL,
+                        position INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX ratings_customer_score ON ratings(customer_id, score);
+                    """)
+        }
         return migrator
     }
 }

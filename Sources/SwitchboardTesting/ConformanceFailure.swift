@@ -20,3 +20,10 @@ func expect(
 ) throws {
     guard try condition() else { throw ConformanceFailure(check: check, message: message()) }
 }
+
+/// ``expect(_:_:_:)`` for a condition that awaits a store.
+func expectAwaiting(
+    _ condition: @autoclosure () async throws -> Bool, _ check: String, _ message: @autoclosure () -> String
+) async throws {
+    guard try await condition() else { throw ConformanceFailure(check: check, message: message()) }
+}

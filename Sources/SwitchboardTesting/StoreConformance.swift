@@ -46,7 +46,9 @@ public struct StoreConformance: Sendable {
 
     typealias Check = (name: String, body: @Sendable (StoreConformance, any GatewayStore) async throws -> Void)
 
-    static let checks: [Check] = [
+    static let checks: [Check] = coreChecks + routingChecks
+
+    static let coreChecks: [Check] = [
         ("migrate is idempotent", { _, store in try await store.migrate() }),
         ("new contact creates customer, conversation, message, raw and outbox event", { s, store in try await s.newContact(store) }),
         ("redelivery in a later batch is a duplicate with the original ids", { s, store in try await s.redeliveryLater(store) }),

@@ -87,6 +87,19 @@ public final class TestGateway: Sendable {
             gateway: gateway, store: store, port: port, dataDirectory: directory, group: group, runner: runner)
     }
 
+    /// Runs `body` against this gateway and stops it afterwards, also when `body` throws.
+    public func use<T>(removeData: Bool = true, _ body: (TestGateway) async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body(self)
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop(removeData: removeData)
+        return result
+    }
+
     /// Gracefully shuts everything down (as SIGTERM would) and removes the data directory.
     public func stop(removeData: Bool = true) async {
         await group.triggerGracefulShutdown()

@@ -163,6 +163,45 @@ public final class ConfigReader: @unchecked Sendable {
         }
     }
 
+    /// A structured value (a rule list, group definitions) decoded through its JSON form with the
+    /// same `Codable` types the API accepts. Decoding problems and keys the type does not know
+    /// are recorded with their full key path (`routing.rules[2].when.vipLevel.min`).
+    public func decode<T: Codable>(_ key: String, as type: T.Type) -> T? {
+        guard let raw = value(key) else { return nil }
+        let base = keyPath(key)
+        func join(_ field: String) -> String { field.hasPrefix("[") ? base + field : "\(base).\(field)" }
+        do {
+            let decoded = try JSONDecoder().decode(T.self, from: try JSONEncoder().encode(raw))
+            // Keys the type dropped are typos or unsupported options: say so instead of ignoring them.
+            let echoed = try JSONDecoder().decode(ConfigValue.self, from: try JSONEncoder().encode(decoded))
+            for field in Self.droppedKeys(raw, kept: echoed, path: "") {
+                problems.add(ConfigProblem(path: join(field), message: "is not a known key here"))
+            }
+            return decoded
+        } catch {
+            let problem = DecodingProblem.describe(error)
+            problems.add(ConfigProblem(path: problem.field.map(join) ?? base, message: problem.message))
+            return nil
+        }
+    }
+
+    private static func droppedKeys(_ given: ConfigValue, kept: ConfigValue, path: String) -> [String] {
+        switch (given, kept) {
+        case (.map(let given), .map(let kept)):
+            return given.keys.sorted().flatMap { key -> [String] in
+                let keyPath = path.isEmpty ? key : "\(path).\(key)"
+                guard let keptValue = kept[key] else { return given[key] == .null ? [] : [keyPath] }
+                return droppedKeys(given[key] ?? .null, kept: keptValue, path: keyPath)
+            }
+        case (.list(let given), .list(let kept)) where given.count == kept.count:
+            return zip(given, kept).enumerated().flatMap { index, pair in
+                droppedKeys(pair.0, kept: pair.1, path: "\(path)[\(index)]")
+            }
+        default:
+            return []
+        }
+    }
+
     /// Records every key of this mapping that no accessor read, so typos do not pass silently.
     public func rejectUnknownKeys(ignoring known: Set<String> = []) {
         for key in values.keys.sorted() where !readKeys.contains(key) && !known.contains(key) {

@@ -50,11 +50,14 @@ public final class Ingestor: ContactSink, Service {
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    private let onCommit: @Sendable () -> Void
 
+    /// `onCommit` runs after each committed batch (the gateway wakes routing with it).
     public init(
         committer: any IngestCommitter, blobs: any BlobStore, configuration: Configuration = Configuration(),
-        logger: Logger, metricsFactory: any MetricsFactory
+        logger: Logger, metricsFactory: any MetricsFactory, onCommit: @escaping @Sendable () -> Void = {}
     ) {
+        self.onCommit = onCommit
         self.committer = committer
         self.blobs = blobs
         self.configuration = configuration
@@ -185,6 +188,7 @@ public final class Ingestor: ContactSink, Service {
             } catch {
                 await recoverFailedBatch(batch, error: error)
             }
+            onCommit()
         }
     }
 

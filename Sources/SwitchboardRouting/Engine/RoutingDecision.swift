@@ -24,9 +24,16 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     public var skipped: [SkippedCandidate]
     /// Members of the group that were not available (offline, away or at capacity).
     public var unavailableMembers: Int
+    /// For an assignment from the queue: how long the conversation waited.
+    public var waitedSeconds: Double?
     /// One sentence for people.
     public var detail: String
     public var decidedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case conversationID = "conversationId"
+        case outcome, group, agent, step, rule, level, ahead, skipped, unavailableMembers, waitedSeconds, detail, decidedAt
+    }
 
     public init(
         conversationID: ConversationID, outcome: Outcome, group: GroupID, agent: AgentID?, step: RoutingStep,
@@ -45,6 +52,26 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         self.unavailableMembers = unavailableMembers
         self.detail = detail
         self.decidedAt = decidedAt
+    }
+}
+
+extension RoutingDecision {
+    /// Absent values are written as `null` (the API's convention), not left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conversationID, forKey: .conversationID)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(group, forKey: .group)
+        try container.encode(agent, forKey: .agent)
+        try container.encode(step, forKey: .step)
+        try container.encode(rule, forKey: .rule)
+        try container.encode(level, forKey: .level)
+        try container.encode(ahead, forKey: .ahead)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(unavailableMembers, forKey: .unavailableMembers)
+        try container.encode(waitedSeconds, forKey: .waitedSeconds)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(decidedAt, forKey: .decidedAt)
     }
 }
 

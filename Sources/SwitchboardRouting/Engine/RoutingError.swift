@@ -26,6 +26,12 @@ public enum RoutingError: Error, Hashable, Sendable, CustomStringConvertible, HT
         }
     }
 
+    /// The offending field of a refused definition.
+    public var field: String? {
+        if case .invalid(let error) = self { return error.field }
+        return nil
+    }
+
     public var httpStatus: Int {
         switch self {
         case .unknownAgent, .unknownGroup, .unknownConversation: 404

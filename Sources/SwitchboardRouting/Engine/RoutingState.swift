@@ -30,6 +30,7 @@ public struct RoutingState: Sendable {
         var group: GroupID
         var request: RoutingRequest
         var sequence: UInt64
+        var since: Date
     }
 
     struct Waiting: Sendable {
@@ -230,7 +231,7 @@ public struct RoutingState: Sendable {
             if groups[request.group]?.positions[agentID] == nil, let first = agent.groups.sorted().first {
                 request.group = first
             }
-            assign(request, to: agentID, sequence: sequence)
+            assign(request, to: agentID, sequence: sequence, since: now)
             let decision = RoutingDecision(
                 conversationID: conversation, outcome: .assigned, group: request.group, agent: agentID,
                 step: .transfer, rule: request.rule, level: request.level, ahead: nil, skipped: [],
@@ -283,20 +284,40 @@ public struct RoutingState: Sendable {
 
     // MARK: - Restoring after a restart
 
-    /// Puts back an assignment read from the store (no decision is made).
-    public mutating func restoreAssignment(_ request: RoutingRequest, agent: AgentID) {
-        guard agents[agent] != nil, !isRouted(request.conversationID) else { return }
-        let sequence = nextSequence
-        nextSequence += 1
-        assign(request, to: agent, sequence: sequence, countsToday: false)
+    /// Where routing holds a conversation now, in the form the store keeps; `nil` once released.
+    public func entry(for conversation: ConversationID) -> RoutingEntry? {
+        if let assignment = assignments[conversation] {
+            return RoutingEntry(
+                state: .assigned, request: assignment.request, agent: assignment.agent,
+                sequence: assignment.sequence, since: assignment.since)
+        }
+        if let entry = waiting[conversation] {
+            return RoutingEntry(
+                state: .waiting, request: entry.request, agent: nil, sequence: entry.sequence, since: entry.since)
+        }
+        return nil
     }
 
-    /// Puts back a waiting conversation read from the store, in the order given.
-    public mutating func restoreWaiting(_ request: RoutingRequest, since: Date) {
-        guard groups[request.group] != nil, !isRouted(request.conversationID) else { return }
-        let sequence = nextSequence
-        nextSequence += 1
-        enqueue(request, sequence: sequence, since: since)
+    /// Puts back an entry read from the store (no decision is made). Restore entries in
+    /// sequence order; later arrivals keep getting larger sequences.
+    public mutating func restore(_ entry: RoutingEntry) {
+        guard !isRouted(entry.request.conversationID), groups[entry.request.group] != nil else { return }
+        nextSequence = max(nextSequence, entry.sequence + 1)
+        switch entry.state {
+        case .assigned:
+            guard let agent = entry.agent, agents[agent] != nil else {
+                enqueue(entry.request, sequence: entry.sequence, since: entry.since)
+                return
+            }
+            assign(entry.request, to: agent, sequence: entry.sequence, since: entry.since, countsToday: false)
+        case .waiting:
+            enqueue(entry.request, sequence: entry.sequence, since: entry.since)
+        }
+    }
+
+    /// Sets an agent's presence as stored, without handing back or draining (restoring).
+    public mutating func restorePresence(_ presence: Presence, of id: AgentID) {
+        updateAgent(id) { $0.presence = presence }
     }
 
     /// Sets the number of conversations an agent was given today (from the store after a restart).
@@ -319,7 +340,7 @@ public struct RoutingState: Sendable {
         if let (agent, step, detail) = choose(request, skipped: &skipped) {
             // Explained as the group stood when choosing, before the chosen agent's load changes.
             let made = decision(request, agent: agent, step: step, skipped: skipped, detail: detail, now: now)
-            assign(request, to: agent, sequence: sequence)
+            assign(request, to: agent, sequence: sequence, since: now)
             return made
         }
         enqueue(request, sequence: sequence, since: now)
@@ -444,7 +465,9 @@ public struct RoutingState: Sendable {
         return agent.unavailableReason
     }
 
-    private mutating func assign(_ request: RoutingRequest, to agent: AgentID, sequence: UInt64, countsToday: Bool = true) {
+    private mutating func assign(
+        _ request: RoutingRequest, to agent: AgentID, sequence: UInt64, since: Date, countsToday: Bool = true
+    ) {
         updateAgent(agent) {
             $0.load += 1
             if countsToday { $0.today += 1 }
@@ -452,7 +475,7 @@ public struct RoutingState: Sendable {
         }
         if let position = groups[request.group]?.positions[agent] { groups[request.group]?.lastChosen = position }
         assignments[request.conversationID] = Assignment(
-            agent: agent, group: request.group, request: request, sequence: sequence)
+            agent: agent, group: request.group, request: request, sequence: sequence, since: since)
     }
 
     private mutating func enqueue(_ request: RoutingRequest, sequence: UInt64, since: Date) {
@@ -501,12 +524,13 @@ public struct RoutingState: Sendable {
                 waiting[conversation] = nil
                 waitingBySequence[sequence] = nil
                 groups[groupID]?.queues[entry.request.level].remove(sequence)
-                let waited = Int(now.timeIntervalSince(entry.since).rounded())
-                decisions.append(
-                    decision(
-                        entry.request, agent: agent, step: step, skipped: skipped,
-                        detail: "from the queue after \(waited) s: \(detail)", now: now))
-                assign(entry.request, to: agent, sequence: sequence)
+                let waited = now.timeIntervalSince(entry.since)
+                var made = decision(
+                    entry.request, agent: agent, step: step, skipped: skipped,
+                    detail: "from the queue after \(Int(waited.rounded())) s: \(detail)", now: now)
+                made.waitedSeconds = waited
+                decisions.append(made)
+                assign(entry.request, to: agent, sequence: sequence, since: now)
                 assignedAny = true
             }
             if !assignedAny { break }

@@ -18,6 +18,14 @@ public struct Agent: Sendable, Hashable, Codable {
         self.capacity = capacity
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(AgentID.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        skills = try container.decodeIfPresent([String: Int].self, forKey: .skills) ?? [:]
+        capacity = try container.decode(Int.self, forKey: .capacity)
+    }
+
     /// Every problem with the definition, each naming its field.
     public func validate() throws(ValidationError) {
         guard AgentID.isValid(id.rawValue) else { throw ValidationError(field: "id", reason: AgentID.rule) }

@@ -33,6 +33,19 @@ public struct RoutingGroup: Sendable, Hashable, Codable {
         self.sources = sources
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(GroupID.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        members = try container.decodeIfPresent([AgentID].self, forKey: .members) ?? []
+        strategy = try container.decodeIfPresent(RoutingStrategy.self, forKey: .strategy) ?? .roundRobin
+        businessHours = try container.decodeIfPresent(BusinessHours.self, forKey: .businessHours)
+        overflowGroup = try container.decodeIfPresent(GroupID.self, forKey: .overflowGroup)
+        maxWaitSeconds = try container.decodeIfPresent(Int.self, forKey: .maxWaitSeconds)
+        offlinePolicy = try container.decodeIfPresent(OfflinePolicy.self, forKey: .offlinePolicy) ?? .requeue
+        sources = try container.decodeIfPresent(SourceMap.self, forKey: .sources) ?? SourceMap()
+    }
+
     /// Checks the definition on its own (references to agents and groups are checked by the
     /// engine, which knows them).
     public func validate() throws(ValidationError) {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SwitchboardCore
+import SwitchboardRouting
 import Yams
 
 /// Reads the configuration file (YAML), applies environment overrides and collects every
@@ -55,6 +56,49 @@ public struct ConfigurationLoader: Sendable {
             configuration.channels.append(.init(id: "web", type: "webchat", values: values, path: "channels[web]"))
         }
         return (configuration, problems.all)
+    }
+
+    private func readRouting(_ reader: ConfigReader) -> GatewayConfiguration.Routing {
+        var routing = GatewayConfiguration.Routing()
+        routing.timeZone = reader.string("timezone", default: "UTC")
+        if TimeZone(identifier: routing.timeZone) == nil {
+            reader.problem("timezone", "'\(routing.timeZone)' is not a known IANA time zone (e.g. Asia/Shanghai)")
+        }
+        routing.pollIntervalMilliseconds = reader.int("pollIntervalMilliseconds", default: 200, range: 10...60_000)
+        routing.overflowCheckSeconds = reader.int("overflowCheckSeconds", default: 1, range: 1...3600)
+        /// Records a validation error under `prefix` (`agents[2]`) of this section.
+        func check(_ prefix: String, _ validate: () throws(ValidationError) -> Void) {
+            do throws(ValidationError) { try validate() } catch {
+                let field = prefix.isEmpty || error.field.hasPrefix(prefix) ? error.field : "\(prefix).\(error.field)"
+                reader.problems.add(ConfigProblem(path: reader.keyPath(field), message: error.reason))
+            }
+        }
+        let agents = reader.decode("agents", as: [Agent].self) ?? []
+        for (index, agent) in agents.enumerated() {
+            check("agents[\(index)]") { () throws(ValidationError) in try agent.validate() }
+        }
+        let groups = reader.decode("groups", as: [RoutingGroup].self) ?? []
+        let agentIDs = Set(agents.map(\.id))
+        let groupIDs = Set(groups.map(\.id))
+        for (index, group) in groups.enumerated() {
+            check("groups[\(index)]") { () throws(ValidationError) in try group.validate() }
+            for (position, member) in group.members.enumerated() where !agents.isEmpty && !agentIDs.contains(member) {
+                reader.problem("groups[\(index)].members[\(position)]", "names no agent '\(member)' under routing.agents")
+            }
+            if let overflow = group.overflowGroup, !groupIDs.contains(overflow) {
+                reader.problem("groups[\(index)].overflowGroup", "names no group '\(overflow)' under routing.groups")
+            }
+        }
+        if let rules = reader.decode("rules", as: [RoutingRule].self) {
+            check("") { () throws(ValidationError) in try RoutingRule.validate(rules) }
+            for (index, rule) in rules.enumerated() where !groups.isEmpty && !groupIDs.contains(rule.then.group) {
+                reader.problem("rules[\(index)].then.group", "names no group '\(rule.then.group)' under routing.groups")
+            }
+            routing.rules = rules
+        }
+        routing.agents = agents
+        routing.groups = groups
+        return routing
     }
 
     /// Parses YAML text into a ``ConfigValue`` mapping.
@@ -129,6 +173,10 @@ public struct ConfigurationLoader: Sendable {
                 "level", Logger.Level.allCases.map(\.rawValue), default: configuration.logLevel.rawValue)
             configuration.logLevel = Logger.Level(rawValue: level) ?? .info
             logging.rejectUnknownKeys()
+        }
+        if let routing = root.child("routing") {
+            configuration.routing = readRouting(routing)
+            routing.rejectUnknownKeys()
         }
         for (index, channel) in root.list("channels").enumerated() {
             let id = channel.string("id", required: true) ?? ""

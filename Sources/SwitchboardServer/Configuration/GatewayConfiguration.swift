@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SwitchboardCore
+import SwitchboardRouting
 
 /// The gateway's whole configuration, typed and validated.
 ///
@@ -60,8 +61,27 @@ public struct GatewayConfiguration: Sendable {
         public init() {}
     }
 
+    /// `routing:` — rules, and agents and groups declared in the file.
+    public struct Routing: Sendable {
+        /// `routing.timezone`, default `UTC`: when "today" starts for least-load-today.
+        public var timeZone: String = "UTC"
+        /// `routing.pollIntervalMilliseconds`, default 200: how often routing looks for new
+        /// conversations when not woken by an ingest.
+        public var pollIntervalMilliseconds: Int = 200
+        /// `routing.overflowCheckSeconds`, default 1: how often max-wait overflow is checked.
+        public var overflowCheckSeconds: Int = 1
+        /// `routing.rules`: when given, the rules live in this file (the API shows them read-only);
+        /// when absent they are managed at `/api/v1/routing/rules`.
+        public var rules: [RoutingRule]?
+        /// `routing.agents` / `routing.groups`: applied at every start, over API edits to the same ids.
+        public var agents: [Agent] = []
+        public var groups: [RoutingGroup] = []
+        public init() {}
+    }
+
     public var server = Server()
     public var storage = Storage()
+    public var routing = Routing()
     public var ingest = Ingest()
     public var delivery = Delivery()
     /// `auth.adminToken` (env `SWITCHBOARD_ADMIN_TOKEN`): a bootstrap admin bearer token, kept only as a hash.

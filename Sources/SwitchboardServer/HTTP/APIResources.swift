@@ -10,8 +10,8 @@ enum APIResources {
         var messages: [Message]?
 
         enum Key: String, CodingKey {
-            case id, number, status, channelId, channelKind, customerId, assignee, group, priority, createdAt,
-                updatedAt, lastActivityAt, messages
+            case id, number, status, channelId, channelKind, customerId, assignee, group, queueLevel, priority,
+                createdAt, updatedAt, lastActivityAt, messages
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -24,6 +24,7 @@ enum APIResources {
             try container.encode(conversation.customerID, forKey: .customerId)
             try container.encode(conversation.assignee, forKey: .assignee)
             try container.encode(conversation.group, forKey: .group)
+            try container.encode(conversation.queueLevel, forKey: .queueLevel)
             try container.encode(conversation.priority, forKey: .priority)
             try container.encode(conversation.createdAt, forKey: .createdAt)
             try container.encode(conversation.updatedAt, forKey: .updatedAt)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SwitchboardCore
+import SwitchboardRouting
 import SwitchboardStore
 
 /// The REST API under `/api/v1`: conversations, customers, attachments. Every route needs a
@@ -8,6 +9,7 @@ import SwitchboardStore
 struct APIRoutes: Sendable {
     let store: any GatewayStore
     let blobs: any BlobStore
+    let routing: RoutingEngine
     let authenticator: Authenticator
     let outboundChannels: Set<ChannelID>
     let replyQueued: @Sendable () -> Void
@@ -29,6 +31,8 @@ struct APIRoutes: Sendable {
             try await authenticator.require(.agent, request)
             let detail = try await findConversation(try context.parameters.require("id"))
             let closed = try await store.close(detail.conversation.id, at: Date())
+            // Frees the agent's capacity (the queue drains to them) or takes it out of its queue.
+            _ = try await routing.release(closed.id)
             return HTTPResponses.json(200, APIResources.ConversationResource(conversation: closed, messages: nil))
         }
         api.get("customers/:id") { request, context in
@@ -39,7 +43,7 @@ struct APIRoutes: Sendable {
         }
         api.post("customers/:id/merge") { request, context in
             try await authenticator.require(.admin, request)
-            let body = try await decode(APIResources.MergeRequest.self, from: request)
+            let body = try await request.decodeJSON(APIResources.MergeRequest.self, limit: maxBodyBytes)
             let target = CustomerID(try context.parameters.require("id"))
             let merged = try await store.merge(CustomerID(body.customerId), into: target, at: Date())
             return HTTPResponses.json(200, APIResources.CustomerResource(detail: merged))
@@ -104,7 +108,7 @@ struct APIRoutes: Sendable {
 
     private func reply(_ request: Request, id: String) async throws -> Response {
         let caller = try await authenticator.require(.agent, request)
-        let body = try await decode(APIResources.ReplyRequest.self, from: request)
+        let body = try await request.decodeJSON(APIResources.ReplyRequest.self, limit: maxBodyBytes)
         let text = body.text.flatMap { $0.isEmpty ? nil : $0 }
         let html = body.html.flatMap { $0.isEmpty ? nil : $0 }
         guard text != nil || html != nil || !(body.attachments ?? []).isEmpty else {
@@ -129,20 +133,5 @@ struct APIRoutes: Sendable {
                 attachments: attachments, createdAt: Date(), deliver: deliver))
         if deliver { replyQueued() }
         return HTTPResponses.json(201, APIResources.MessageResource(message: message))
-    }
-
-    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: maxBodyBytes)
-        do {
-            return try JSONDecoder().decode(type, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            switch error {
-            case .keyNotFound(let key, _): throw APIError.badRequest("\(key.stringValue) is required", field: key.stringValue)
-            case .typeMismatch(_, let context), .valueNotFound(_, let context):
-                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-                throw APIError.badRequest("\(field) has the wrong type", field: field)
-            default: throw APIError.badRequest("body is not valid JSON")
-            }
-        }
     }
 }

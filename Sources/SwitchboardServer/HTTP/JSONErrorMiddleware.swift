@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SwitchboardCore
+import SwitchboardRouting
 
 /// Turns every error a handler throws into a JSON error body `{"error", "field"}` with the
 /// right status: ``HTTPStatusProviding`` errors choose their own, Hummingbird's `HTTPError`s
@@ -16,7 +17,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return HTTPResponses.json(error.httpStatus, ErrorBody(error: error.message, field: error.field), headers: error.headers)
         } catch let error as any HTTPStatusProviding {
-            let field = (error as? ValidationError)?.field
+            let field = (error as? ValidationError)?.field ?? (error as? RoutingError)?.field
             return HTTPResponses.json(error.httpStatus, ErrorBody(error: "\(error)", field: field))
         } catch let error as any HTTPResponseError {
             let status = Int(error.status.code)

@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import Metrics
+import SwitchboardCore
+
+/// The live routing service: the in-memory ``RoutingState`` behind an actor, every change
+/// written to the ``RoutingStore`` in the order it was made.
+///
+/// Decisions are made synchronously inside the actor (so capacity and single assignment hold
+/// under any concurrency) and then persisted through one ordered write chain. If a write fails,
+/// the state is rebuilt from the store — the source of truth — and the caller gets the error.
+public actor RoutingEngine {
+    private var state: RoutingState
+    private let store: any RoutingStore
+    private let logger: Logger
+    private let metrics: RoutingMetrics
+    private let timeZone: TimeZone
+    private var rules: RuleBook?
+    /// The last write in the chain; each new write waits for it.
+    private var lastWrite: Task<Void, Never>?
+
+    public init(
+        store: any RoutingStore, rules: RuleBook?, timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
+        logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
+        self.store = store
+        self.rules = rules
+        self.timeZone = timeZone
+        self.logger = logger
+        self.metrics = RoutingMetrics(factory: metricsFactory)
+        self.state = RoutingState(timeZone: timeZone)
+    }
+
+    // MARK: - Start and rebuild
+
+    /// Loads routing from the store and drains whatever can be assigned now.
+    public func start(now: Date = Date()) async throws {
+        try await rebuild(now: now)
+        let drained = state.drainAll(now: now)
+        try await persist(drained, now: now)
+    }
+
+    private func rebuild(now: Date) async throws {
+        let snapshot = try await store.loadRouting(dayStart: dayStart(of: now))
+        state = try Self.state(from: snapshot, timeZone: timeZone, now: now, logger: logger)
+        metrics.gauges(state)
+    }
+
+    static func state(from snapshot: RoutingSnapshot, timeZone: TimeZone, now: Date, logger: Logger) throws
+        -> RoutingState
+    {
+        var state = RoutingState(timeZone: timeZone)
+        for (agent, _) in snapshot.agents { _ = try? state.putAgent(agent, now: now) }
+        // Groups that overflow into others after those others exist.
+        let ordered = snapshot.groups.filter { $0.overflowGroup == nil } + snapshot.groups.filter { $0.overflowGroup != nil }
+        var pending = ordered
+        while !pending.isEmpty {
+            var next: [RoutingGroup] = []
+            for group in pending {
+                do { _ = try state.putGroup(group, now: now) } catch { next.append(group) }
+            }
+            if next.count == pending.count {
+                for group in next {
+                    logger.error("routing group not restored", metadata: ["group": "\(group.id)"])
+                }
+                break
+            }
+            pending = next
+        }
+        for entry in snapshot.entries { state.restore(entry) }
+        for (agent, count) in snapshot.assignedToday { state.restoreAssignedToday(count, of: agent, now: now) }
+        // Presence last, so restoring it does not drain before every entry is back.
+        for (agent, presence) in snapshot.agents { state.restorePresence(presence, of: agent.id) }
+        return state
+    }
+
+    private func dayStart(of date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.startOfDay(for: date)
+    }
+
+    // MARK: - Rules
+
+    public func setRules(_ rules: RuleBook?) { self.rules = rules }
+    public var currentRules: RuleBook? { rules }
+
+    // MARK: - Reading
+
+    public func agents() -> [AgentView] { state.agentIDs.compactMap(view(of:)) }
+    public func agent(_ id: AgentID) -> AgentView? { view(of: id) }
+    public func groups() -> [RoutingGroup] { state.groupIDs.compactMap { state.group($0) } }
+    public func group(_ id: GroupID) -> RoutingGroup? { state.group(id) }
+    public func queuePosition(of conversation: ConversationID) -> (group: GroupID, level: Int, ahead: Int)? {
+        state.queuePosition(of: conversation)
+    }
+    public func entry(for conversation: ConversationID) -> RoutingEntry? { state.entry(for: conversation) }
+
+    private func view(of id: AgentID) -> AgentView? {
+        guard let agent = state.agent(id) else { return nil }
+        return AgentView(
+            agent: agent, groups: state.groups(of: id), presence: state.presence(of: id) ?? .offline,
+            load: state.load(of: id) ?? 0, assignedToday: state.assignedToday(to: id) ?? 0)
+    }
+
+    // MARK: - Changes
+
+    public func putAgent(_ agent: Agent, now: Date = Date()) async throws -> [RoutingDecision] {
+        let decisions = try state.putAgent(agent, now: now)
+        try await persist(decisions, now: now) { store in try await store.saveAgent(agent, at: now) }
+        return decisions
+    }
+
+    public func removeAgent(_ id: AgentID, now: Date = Date()) async throws -> [RoutingDecision] {
+        let before = state.groups(of: id)
+        let decisions = try state.removeAgent(id, now: now)
+        let changed = before.compactMap { state.group($0) }
+        try await persist(decisions, now: now) { store in
+            for group in changed { try await store.saveGroup(group, at: now) }
+            try await store.deleteAgent(id)
+        }
+        return decisions
+    }
+
+    public func setPresence(_ presence: Presence, of id: AgentID, now: Date = Date()) async throws -> [RoutingDecision] {
+        let decisions = try state.setPresence(presence, of: id, now: now)
+        try await persist(decisions, now: now) { store in try await store.savePresence(presence, of: id, at: now) }
+        return decisions
+    }
+
+    public func putGroup(_ group: RoutingGroup, now: Date = Date()) async throws -> [RoutingDecision] {
+        let decisions = try state.putGroup(group, now: now)
+        try await persist(decisions, now: now) { store in try await store.saveGroup(group, at: now) }
+        return decisions
+    }
+
+    public func removeGroup(_ id: GroupID) async throws {
+        try state.removeGroup(id)
+        try await persist([], now: Date()) { store in try await store.deleteGroup(id) }
+    }
+
+    /// Routes new conversations by the rules; conversations routing already holds are skipped.
+    /// The consumer position is saved in the same transaction as the decisions.
+    public func route(_ contexts: [RoutingContext], consumer: ConsumerPosition?, now: Date = Date()) async throws
+        -> [RoutingDecision]
+    {
+        var decisions: [RoutingDecision] = []
+        for context in contexts where !context.routed && context.status != .closed {
+            guard !state.isRouted(context.conversationID) else { continue }
+            guard let rules, let request = rules.request(for: context, at: now) else {
+                logger.warning(
+                    "conversation not routed: no routing rules configured",
+                    metadata: ["conversation": "\(context.conversationID)"])
+                continue
+            }
+            guard state.group(request.group) != nil else {
+                logger.error(
+                    "conversation not routed: its rule names an unknown group",
+                    metadata: [
+                        "conversation": "\(context.conversationID)", "rule": "\(request.rule ?? "")",
+                        "group": "\(request.group)",
+                    ])
+                continue
+            }
+            if let decision = try? state.route(request, now: now) { decisions.append(decision) }
+        }
+        try await persist(decisions, now: now, consumer: consumer)
+        return decisions
+    }
+
+    /// A conversation was closed: free its agent's capacity (draining the queue) or drop it from its queue.
+    public func release(_ conversation: ConversationID, now: Date = Date()) async throws -> [RoutingDecision] {
+        let wasRouted = state.isRouted(conversation)
+        let decisions = state.release(conversation, now: now)
+        guard wasRouted else { return decisions }
+        try await persist(decisions, now: now, released: [conversation])
+        return decisions
+    }
+
+    public func transfer(
+        _ conversation: ConversationID, to target: RoutingState.TransferTarget, force: Bool, note: String?,
+        now: Date = Date()
+    ) async throws -> [RoutingDecision] {
+        let decisions = try state.transfer(conversation, to: target, force: force, note: note, now: now)
+        try await persist(decisions, now: now)
+        return decisions
+    }
+
+    /// Moves conversations past their group's max wait to the overflow group.
+    public func overflow(now: Date = Date()) async throws -> [RoutingDecision] {
+        let decisions = state.overflow(now: now)
+        if !decisions.isEmpty { try await persist(decisions, now: now) }
+        metrics.gauges(state)
+        return decisions
+    }
+
+    // MARK: - Persistence
+
+    /// Writes the new entries of the conversations the decisions touched (and of released ones),
+    /// then any definition change, in the order changes were made.
+    private func persist(
+        _ decisions: [RoutingDecision], now: Date, consumer: ConsumerPosition? = nil, released: [ConversationID] = [],
+        definitions: (@Sendable (any RoutingStore) async throws -> Void)? = nil
+    ) async throws {
+        let changes =
+            decisions.map {
+                RoutingChange(conversationID: $0.conversationID, entry: state.entry(for: $0.conversationID), decision: $0)
+            } + released.map { RoutingChange(conversationID: $0, entry: nil, decision: nil) }
+        for decision in decisions { metrics.record(decision) }
+        let store = self.store
+        let work: @Sendable () async throws -> Void = {
+            if let definitions { try await definitions(store) }
+            if !changes.isEmpty || consumer != nil { try await store.saveRouting(changes, consumer: consumer, at: now) }
+        }
+        do {
+            try await chained(work)
+        } catch {
+            logger.error("routing change not saved; reloading routing from the store", metadata: ["error": "\(error)"])
+            try? await chained { [weak self] in try await self?.rebuild(now: Date()) }
+            throw error
+        }
+    }
+
+    private func persist(
+        _ decisions: [RoutingDecision], now: Date,
+        _ definitions: @escaping @Sendable (any RoutingStore) async throws -> Void
+    ) async throws {
+        try await persist(decisions, now: now, consumer: nil, released: [], definitions: definitions)
+    }
+
+    /// Runs `work` after every earlier write has finished.
+    private func chained(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        let previous = lastWrite
+        let task = Task {
+            await previous?.value
+            try await work()
+        }
+        lastWrite = Task { _ = try? await task.value }
+        try await task.value
+    }
+}
+
+/// An agent as the API shows it: definition plus live state.
+public struct AgentView: Sendable, Hashable {
+    public var agent: Agent
+    public var groups: [GroupID]
+    public var presence: Presence
+    public var load: Int
+    public var assignedToday: Int
+}

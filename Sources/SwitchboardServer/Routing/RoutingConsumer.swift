@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardRouting
+import SwitchboardStore
+
+/// Feeds routing from the outbox: every `contact.ingested` event that opened a conversation is
+/// routed by the rules, and the consumer's position is saved in the same transaction as the
+/// decisions — a crash between the two cannot route a conversation twice or skip one.
+///
+/// Also applies the agents and groups declared in the configuration at start, sweeps up
+/// conversations that were never routed (no rule matched, or the group did not exist yet), and
+/// moves conversations past their group's max wait to the overflow group.
+struct RoutingConsumer: Service {
+    static let name = "routing"
+
+    let store: any GatewayStore
+    let engine: RoutingEngine
+    let configuration: GatewayConfiguration.Routing
+    let wakeup: Wakeup
+    let logger: Logger
+    /// Events read per batch.
+    var batchSize = 500
+    /// How often never-routed conversations are looked for.
+    var sweepInterval: Duration = .seconds(30)
+
+    func run() async throws {
+        try await start()
+        var position = try await store.consumerPosition(Self.name)
+        let clock = ContinuousClock()
+        var lastSweep = clock.now - sweepInterval
+        var lastOverflow = clock.now
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                if clock.now - lastSweep >= sweepInterval {
+                    try await sweep()
+                    lastSweep = clock.now
+                }
+                if clock.now - lastOverflow >= .seconds(configuration.overflowCheckSeconds) {
+                    _ = try await engine.overflow()
+                    lastOverflow = clock.now
+                }
+                let events = try await store.events(after: position, limit: batchSize)
+                guard let last = events.last else {
+                    await wakeup.wait(timeout: .milliseconds(configuration.pollIntervalMilliseconds))
+                    continue
+                }
+                let opened = Self.openedConversations(events)
+                let contexts = opened.isEmpty ? [:] : try await store.routingContexts(for: opened)
+                _ = try await engine.route(
+                    opened.compactMap { contexts[$0] }, consumer: ConsumerPosition(consumer: Self.name, position: last.position))
+                position = last.position
+            } catch {
+                logger.error("routing consumer failed; retrying in 1 s", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Loads routing, then applies the configuration's agents and groups over what the store has.
+    func start() async throws {
+        try await engine.start()
+        do {
+            for (index, agent) in configuration.agents.enumerated() {
+                try await applying("routing.agents[\(index)]") { _ = try await engine.putAgent(agent) }
+            }
+            // Overflow targets may be declared after (or in a cycle with) the groups using them:
+            // create every group first without its overflow, then with it.
+            for (index, group) in configuration.groups.enumerated() where await engine.group(group.id) == nil {
+                var bare = group
+                bare.overflowGroup = nil
+                bare.maxWaitSeconds = nil
+                try await applying("routing.groups[\(index)]") { _ = try await engine.putGroup(bare) }
+            }
+            for (index, group) in configuration.groups.enumerated() {
+                try await applying("routing.groups[\(index)]") { _ = try await engine.putGroup(group) }
+            }
+        }
+        if configuration.rules == nil {
+            let stored = try await store.loadRoutingRules()
+            if !stored.isEmpty { await engine.setRules(try RuleBook(stored)) }
+        }
+    }
+
+    /// Runs a configuration change, naming the configuration entry in a refusal.
+    private func applying(_ path: String, _ change: () async throws -> Void) async throws {
+        do {
+            try await change()
+        } catch let error as RoutingError {
+            if case .invalid(let problem) = error {
+                throw ConfigError(problems: [ConfigProblem(path: "\(path).\(problem.field)", message: problem.reason)])
+            }
+            throw ConfigError(problems: [ConfigProblem(path: path, message: error.description)])
+        }
+    }
+
+    /// Routes open conversations routing never placed.
+    func sweep() async throws {
+        let stranded = try await store.unroutedConversations(limit: batchSize)
+        guard !stranded.isEmpty else { return }
+        let contexts = try await store.routingContexts(for: stranded)
+        let decisions = try await engine.route(stranded.compactMap { contexts[$0] }, consumer: nil)
+        if !decisions.isEmpty {
+            logger.info("routed conversations that had not been routed", metadata: ["count": "\(decisions.count)"])
+        }
+    }
+
+    /// The conversations a batch of events opened, in order, once each.
+    static func openedConversations(_ events: [OutboxEvent]) -> [ConversationID] {
+        struct Payload: Decodable { var newConversation: Bool? }
+        var seen: Set<ConversationID> = []
+        var opened: [ConversationID] = []
+        let decoder = JSONDecoder()
+        for event in events where event.topic == "contact.ingested" {
+            guard let conversation = event.conversationID,
+                (try? decoder.decode(Payload.self, from: Data(event.payload.utf8)))?.newConversation == true,
+                seen.insert(conversation).inserted
+            else { continue }
+            opened.append(conversation)
+        }
+        return opened
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardRouting
+import SwitchboardServer
+import SwitchboardStore
+import SwitchboardTesting
+import SwitchboardWebChat
+import Testing
+
+/// Routing end to end over HTTP: agents, groups and rules through the API, web chat contacts
+/// routed by the outbox consumer, queues, presence, close, transfer and restart.
+@Suite("Routing API")
+struct RoutingAPITests {
+    static let admin = TestGateway.adminToken
+
+    static func start(dataDirectory: URL? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in })
+        async throws -> TestGateway
+    {
+        try await TestGateway.start(
+            channels: [WebChat.channel()], factories: [WebChatAdapterFactory()], dataDirectory: dataDirectory,
+            configure: { configuration in
+                configuration.routing.pollIntervalMilliseconds = 20
+                configure(&configuration)
+            })
+    }
+
+    static func send(_ gateway: TestGateway, _ method: String, _ path: String, _ json: Any? = nil, bearer: String = admin)
+        async throws -> TestHTTPClient.Response
+    {
+        try await gateway.client.request(
+            method, path, body: try json.map { try JSONSerialization.data(withJSONObject: $0) }, bearer: bearer)
+    }
+
+    /// Posts a web chat message and returns its conversation id.
+    static func contact(_ gateway: TestGateway, visitor: String, text: String = "hello", vipLevel: Int? = nil)
+        async throws -> String
+    {
+        var json: [String: Any] = ["id": UUID().uuidString, "visitor": ["id": visitor], "text": text]
+        if let vipLevel { json["vipLevel"] = vipLevel }
+        let response = try await WebChat.post(gateway, json: json)
+        #expect(response.status == 202, "\(response.text)")
+        return response.json["conversationId"] as? String ?? ""
+    }
+
+    /// Polls a conversation until `condition` holds for it (routing runs asynchronously).
+    static func waitFor(
+        _ gateway: TestGateway, _ conversation: String, _ what: String, _ condition: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        for _ in 0..<250 {
+            last = try await send(gateway, "GET", "/api/v1/conversations/\(conversation)").json
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("conversation \(conversation) never became \(what): \(last)")
+        return last
+    }
+
+    static func setUpTeam(_ gateway: TestGateway) async throws {
+        #expect(try await send(gateway, "POST", "/api/v1/groups", ["id": "general", "name": "General"]).status == 201)
+        #expect(
+            try await send(gateway, "POST", "/api/v1/groups", ["id": "vip", "name": "VIP desk", "strategy": "least-load"]).status
+                == 201)
+        let alice = try await send(
+            gateway, "POST", "/api/v1/agents",
+            ["id": "alice", "name": "Alice", "capacity": 1, "skills": ["refunds": 5], "groups": ["general"]])
+        #expect(alice.status == 201, "\(alice.text)")
+        #expect(alice.json["groups"] as? [String] == ["general"])
+        #expect(alice.json["presence"] as? String == "offline")
+        #expect(
+            try await send(gateway, "POST", "/api/v1/agents", ["id": "bob", "name": "Bob", "capacity": 1, "groups": ["vip"]]).status
+                == 201)
+        let rules = try await send(
+            gateway, "PUT", "/api/v1/routing/rules",
+            [
+                "rules": [
+                    ["name": "vip", "when": ["vipLevel": ["min": 5]], "then": ["group": "vip"]],
+                    ["name": "default", "then": ["group": "general"]],
+                ]
+            ])
+        #expect(rules.status == 200, "\(rules.text)")
+    }
+
+    @Test("contacts are routed by the rules; queues, presence, close and transfer drive assignment")
+    func endToEnd() async throws {
+        try await Self.start().use { gateway in
+            try await Self.setUpTeam(gateway)
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/alice/presence", ["status": "online"]).status == 200)
+
+            // 1. Alice is online with room: the first visitor goes to her by the default rule.
+            let first = try await Self.contact(gateway, visitor: "v1")
+            let assigned = try await Self.waitFor(gateway, first, "assigned") { $0["status"] as? String == "assigned" }
+            #expect(assigned["assignee"] as? String == "alice")
+            #expect(assigned["group"] as? String == "general")
+            #expect(assigned["queueLevel"] is NSNull)
+            let routing = try await Self.send(gateway, "GET", "/api/v1/conversations/\(first)/routing").json
+            let decision = (routing["decisions"] as? [[String: Any]])?.first
+            #expect(decision?["rule"] as? String == "default")
+            #expect(decision?["step"] as? String == "round-robin")
+            #expect(decision?["agent"] as? String == "alice")
+
+            // 2. Alice is full: the next visitor waits at level 0 with nobody ahead.
+            let second = try await Self.contact(gateway, visitor: "v2")
+            let queued = try await Self.waitFor(gateway, second, "queued") { $0["group"] as? String == "general" }
+            #expect(queued["status"] as? String == "queued")
+            #expect(queued["queueLevel"] as? Int == 0)
+            let queue = try await Self.send(gateway, "GET", "/api/v1/conversations/\(second)/queue")
+            #expect(queue.json["level"] as? Int == 0 && queue.json["ahead"] as? Int == 0, "\(queue.text)")
+            #expect(try await Self.send(gateway, "GET", "/api/v1/conversations/\(first)/queue").status == 404)
+
+            // 3. A VIP visitor goes to the VIP desk, waits at level 7 until Bob comes online.
+            let vip = try await Self.contact(gateway, visitor: "v3", vipLevel: 7)
+            let waiting = try await Self.waitFor(gateway, vip, "queued in vip") { $0["group"] as? String == "vip" }
+            #expect(waiting["queueLevel"] as? Int == 7)
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/bob/presence", ["status": "online"]).status == 200)
+            let vipAssigned = try await Self.waitFor(gateway, vip, "assigned to bob") { $0["assignee"] as? String == "bob" }
+            #expect(vipAssigned["status"] as? String == "assigned")
+
+            // 4. Closing Alice's conversation frees her: the waiting visitor is hers at once.
+            #expect(try await Self.send(gateway, "POST", "/api/v1/conversations/\(first)/close").status == 200)
+            let drained = try await Self.waitFor(gateway, second, "assigned to alice") { $0["assignee"] as? String == "alice" }
+            #expect(drained["status"] as? String == "assigned")
+            let agents = try await Self.send(gateway, "GET", "/api/v1/agents").json["items"] as? [[String: Any]] ?? []
+            #expect(agents.first { $0["id"] as? String == "alice" }?["load"] as? Int == 1)
+
+            // 5. Transfer to Bob is refused at capacity, allowed when an admin forces it.
+            let refused = try await Self.send(gateway, "POST", "/api/v1/conversations/\(second)/transfer", ["agent": "bob"])
+            #expect(refused.status == 409, "\(refused.text)")
+            let forced = try await Self.send(
+                gateway, "POST", "/api/v1/conversations/\(second)/transfer", ["agent": "bob", "note": "VIP follow-up", "force": true])
+            #expect(forced.status == 200, "\(forced.text)")
+            let moved = try await Self.send(gateway, "GET", "/api/v1/conversations/\(second)").json
+            #expect(moved["assignee"] as? String == "bob")
+            let history = try await Self.send(gateway, "GET", "/api/v1/conversations/\(second)/routing").json["decisions"]
+                as? [[String: Any]] ?? []
+            #expect(history.map { $0["step"] as? String ?? "" } == ["queue", "round-robin", "transfer"])
+            #expect((history.last?["detail"] as? String)?.contains("VIP follow-up") == true)
+        }
+    }
+
+    @Test("queues, assignments and presence survive a restart")
+    func restart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-routing-\(UUID().uuidString)")
+        let waiting = try await Self.start(dataDirectory: directory).use(removeData: false) { gateway in
+            try await Self.setUpTeam(gateway)
+            var ids: [String] = []
+            for visitor in ["r1", "r2", "r3"] {
+                let id = try await Self.contact(gateway, visitor: visitor)
+                _ = try await Self.waitFor(gateway, id, "queued") { $0["group"] as? String == "general" }
+                ids.append(id)
+            }
+            return ids
+        }
+        try await Self.start(dataDirectory: directory).use { gateway in
+            let third = try await Self.send(gateway, "GET", "/api/v1/conversations/\(waiting[2])/queue").json
+            #expect(third["ahead"] as? Int == 2, "queue order survives: \(third)")
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/alice/presence", ["status": "online"]).status == 200)
+            let first = try await Self.waitFor(gateway, waiting[0], "assigned") { $0["assignee"] as? String == "alice" }
+            #expect(first["status"] as? String == "assigned")
+            let second = try await Self.send(gateway, "GET", "/api/v1/conversations/\(waiting[1])/queue").json
+            #expect(second["ahead"] as? Int == 0)
+        }
+    }
+
+    @Test("bad definitions get 400 with the field; conflicts 409; unknown ids 404; scopes enforced")
+    func badInput() async throws {
+        try await Self.start().use { gateway in
+            try await Self.setUpTeam(gateway)
+            let capacity = try await Self.send(gateway, "POST", "/api/v1/agents", ["id": "carol", "name": "C", "capacity": -1])
+            #expect(capacity.status == 400 && capacity.json["field"] as? String == "capacity", "\(capacity.text)")
+            let missing = try await Self.send(gateway, "POST", "/api/v1/agents", ["id": "carol", "name": "C"])
+            #expect(missing.status == 400 && missing.json["field"] as? String == "capacity", "\(missing.text)")
+            let badID = try await Self.send(gateway, "POST", "/api/v1/agents", ["id": "no spaces", "name": "C", "capacity": 1])
+            #expect(badID.status == 400 && badID.json["field"] as? String == "id", "\(badID.text)")
+            let duplicate = try await Self.send(gateway, "POST", "/api/v1/agents", ["id": "alice", "name": "A", "capacity": 1])
+            #expect(duplicate.status == 409)
+            let ghost = try await Self.send(gateway, "POST", "/api/v1/groups", ["id": "x", "name": "X", "members": ["ghost"]])
+            #expect(ghost.status == 400 && ghost.json["field"] as? String == "members[0]", "\(ghost.text)")
+            let strategy = try await Self.send(gateway, "PATCH", "/api/v1/groups/general", ["strategy": "random"])
+            #expect(strategy.status == 400 && strategy.json["field"] as? String == "strategy", "\(strategy.text)")
+            let patched = try await Self.send(gateway, "PATCH", "/api/v1/groups/general", ["strategy": "least-load", "id": "renamed"])
+            #expect(patched.status == 200 && patched.json["strategy"] as? String == "least-load" && patched.json["id"] as? String == "general")
+            let noDefault = try await Self.send(
+                gateway, "PUT", "/api/v1/routing/rules", ["rules": [["name": "a", "when": ["channels": ["web"]], "then": ["group": "vip"]]]])
+            #expect(noDefault.status == 400 && noDefault.json["field"] as? String == "rules[0]", "\(noDefault.text)")
+            #expect(try await Self.send(gateway, "GET", "/api/v1/agents/nobody").status == 404)
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/nobody/presence", ["status": "online"]).status == 404)
+            let presence = try await Self.send(gateway, "PUT", "/api/v1/agents/alice/presence", ["status": "busy"])
+            #expect(presence.status == 400 && presence.json["field"] as? String == "status", "\(presence.text)")
+
+            // An agent token named after an agent sets only that agent's presence.
+            let token = TokenGenerator.make(scope: .agent)
+            try await gateway.store.createToken(
+                StoredToken(id: "t-alice", hash: Authenticator.hash(token), scope: .agent, name: "alice", createdAt: Date()))
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/alice/presence", ["status": "away"], bearer: token).status == 200)
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/bob/presence", ["status": "away"], bearer: token).status == 403)
+            #expect(try await Self.send(gateway, "POST", "/api/v1/agents", ["id": "z", "name": "Z", "capacity": 1], bearer: token).status == 403)
+
+            // A group a conversation waits in cannot be deleted.
+            let waiting = try await Self.contact(gateway, visitor: "w1")
+            _ = try await Self.waitFor(gateway, waiting, "queued") { $0["group"] as? String == "general" }
+            #expect(try await Self.send(gateway, "DELETE", "/api/v1/groups/general").status == 409)
+            let transfer = try await Self.send(gateway, "POST", "/api/v1/conversations/\(waiting)/transfer", ["agent": "bob", "force": true], bearer: token)
+            #expect(transfer.status == 403)
+        }
+    }
+
+    @Test("rules from the configuration are read-only through the API")
+    func configuredRules() async throws {
+        try await Self.start { configuration in
+            configuration.routing.rules = [RoutingRule(name: "default", then: RuleActions(group: GroupID("general")))]
+        }.use { gateway in
+            let rules = try await Self.send(gateway, "GET", "/api/v1/routing/rules").json
+            #expect(rules["source"] as? String == "config")
+            #expect((rules["rules"] as? [[String: Any]])?.count == 1)
+            let put = try await Self.send(gateway, "PUT", "/api/v1/routing/rules", ["rules": [["name": "d", "then": ["group": "x"]]]])
+            #expect(put.status == 409)
+        }
+    }
+}
