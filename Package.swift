@@ -119,6 +119,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "switchboard-routing-bench",
+            dependencies: ["SwitchboardRouting", "SwitchboardCore"],
+            path: "Benchmarks/Routing",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchboardRoutingTests",
             dependencies: ["SwitchboardRouting", "SwitchboardCore"],

@@ -49,6 +49,18 @@ struct GroupState: Sendable {
 
     var waitingCount: Int { queues.reduce(0) { $0 + $1.count } }
 
+    /// Up to `limit` waiting sequences in service order: highest level first, FIFO within.
+    func firstWaiting(_ limit: Int) -> [UInt64] {
+        var result: [UInt64] = []
+        for level in stride(from: RoutingState.maxLevel, through: 0, by: -1) {
+            for sequence in queues[level] {
+                guard result.count < limit else { return result }
+                result.append(sequence)
+            }
+        }
+        return result
+    }
+
     mutating func attach(_ agent: AgentState) { index(agent, adding: true) }
     mutating func detach(_ agent: AgentState) { index(agent, adding: false) }
 

@@ -506,15 +506,10 @@ public struct RoutingState: Sendable {
     /// FIFO within a level.
     private mutating func drain(group groupID: GroupID, now: Date) -> [RoutingDecision] {
         var decisions: [RoutingDecision] = []
-        while let group = groups[groupID], !group.available.isEmpty, group.waitingCount > 0 {
-            var candidates: [UInt64] = []
-            for level in stride(from: Self.maxLevel, through: 0, by: -1) {
-                for sequence in group.queues[level] {
-                    candidates.append(sequence)
-                    if candidates.count >= Self.drainScanLimit { break }
-                }
-                if candidates.count >= Self.drainScanLimit { break }
-            }
+        // No local copy of the group is held while it changes: a copy would make every queue
+        // removal below copy the queue's storage.
+        while groups[groupID]?.available.isEmpty == false, groups[groupID]?.waitingCount ?? 0 > 0 {
+            let candidates = groups[groupID]?.firstWaiting(Self.drainScanLimit) ?? []
             var assignedAny = false
             for sequence in candidates {
                 guard groups[groupID]?.available.isEmpty == false else { break }
@@ -556,7 +551,8 @@ public struct RoutingState: Sendable {
 
     /// Changes an agent and keeps every index of their groups in step.
     private mutating func updateAgent(_ id: AgentID, _ change: (inout AgentState) -> Void) {
-        guard var state = agents[id] else { return }
+        // Taken out of the dictionary so the change does not copy the agent's sets.
+        guard var state = agents.removeValue(forKey: id) else { return }
         for group in state.groups { groups[group]?.detach(state) }
         change(&state)
         for group in state.groups { groups[group]?.attach(state) }
