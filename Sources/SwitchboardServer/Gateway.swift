@@ -127,16 +127,14 @@ public final class Gateway: Sendable {
         let authenticator = Authenticator(adminToken: configuration.adminToken, store: store)
         APIRoutes(
             store: store, blobs: blobs, routing: routing, authenticator: authenticator,
-            outboundChannels: Set(
-                adapters.compactMap { adapter in
-                    (adapter as? any OutboundChannelAdapter).flatMap { $0.canDeliver ? $0.id : nil }
-                }),
+            outboundChannels: outboundChannels,
             replyQueued: { worker.poke() }, maxBodyBytes: 16 << 20
         ).register(on: router)
         RoutingRoutes(
             store: store, engine: routing, authenticator: authenticator,
             rulesFromConfiguration: configuration.routing.rules != nil, maxBodyBytes: 1 << 20
         ).register(on: router)
+        KnowledgeRoutes(store: store, authenticator: authenticator, maxBodyBytes: 1 << 20).register(on: router)
         HealthRoutes(store: store, registry: registry).register(on: router)
         return Application(
             router: router,
@@ -165,13 +163,19 @@ public final class Gateway: Sendable {
     public func makeServiceGroup(
         signals: [UnixSignal], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
+        let worker = deliveryWorker
+        let outbound = outboundChannels
+        let reception = Reception(
+            store: store, engine: routing, bot: KnowledgeBot(settings: configuration.routing.bot),
+            queueMessage: configuration.routing.queueMessage, canDeliver: { outbound.contains($0) },
+            replyQueued: { worker.poke() }, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingestor, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: deliveryWorker, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(
                 service: RoutingConsumer(
                     store: store, engine: routing, configuration: configuration.routing, wakeup: routingWakeup,
-                    logger: logger),
+                    reception: reception, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         for adapter in adapters {
@@ -182,6 +186,11 @@ public final class Gateway: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.server.shutdownGraceSeconds)
         return ServiceGroup(configuration: groupConfiguration)
+    }
+
+    /// Channels whose adapter can deliver replies now.
+    var outboundChannels: Set<ChannelID> {
+        Set(adapters.compactMap { adapter in (adapter as? any OutboundChannelAdapter).flatMap { $0.canDeliver ? $0.id : nil } })
     }
 
     /// Releases every adapter's resources; `run` does this itself after the group stops.

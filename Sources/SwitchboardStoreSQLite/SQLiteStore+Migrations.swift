@@ -173,6 +173,23 @@ extension SQLiteStore {
                     CREATE INDEX ratings_customer_score ON ratings(customer_id, score);
                     """)
         }
+        migrator.registerMigration("v3-knowledge-base") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE kb_articles (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        title TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        keywords TEXT NOT NULL,
+                        category TEXT,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX kb_articles_category ON kb_articles(category, id);
+                    -- Tokens come pre-split by SearchText (CJK bigrams, lower-cased words), so the
+                    -- unicode61 tokenizer only splits on the spaces between them.
+                    CREATE VIRTUAL TABLE kb_index USING fts5(article_id UNINDEXED, tokens, tokenize = 'unicode61');
+                    """)
+        }
         return migrator
     }
 }

@@ -117,7 +117,7 @@ extension SQLiteStore {
                             WHERE id = ? AND status != 'closed'
                             """
                     ).execute(arguments: [
-                        entry.state == .assigned ? ConversationStatus.assigned.rawValue : ConversationStatus.queued.rawValue,
+                        entry.state.conversationStatus.rawValue,
                         entry.agent?.rawValue, entry.request.group.rawValue, entry.request.level, now, conversation,
                     ])
                 } else {
@@ -203,6 +203,20 @@ extension SQLiteStore {
                     ORDER BY c.number LIMIT ?
                     """, arguments: [limit]
             ).map { ConversationID($0) }
+        }
+    }
+
+    public func messageTexts(_ messages: [MessageID]) async throws -> [MessageID: String] {
+        try await pool.read { db in
+            var texts: [MessageID: String] = [:]
+            for id in messages {
+                if let text = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT text FROM messages WHERE id = ?"), arguments: [id.rawValue])
+                {
+                    texts[id] = text
+                }
+            }
+            return texts
         }
     }
 

@@ -15,6 +15,9 @@ extension StoreConformance {
         }),
         ("unrouted conversations are listed until routed", { s, store in try await s.unrouted(store) }),
         ("routing rules are stored in order", { s, store in try await s.routingRules(store) }),
+        ("knowledge-base articles are searched in Chinese and English, replaced and deleted", { s, store in
+            try await s.knowledgeBase(store)
+        }),
     ]
 
     func routingDefinitions(_ store: any GatewayStore) async throws {
@@ -155,5 +158,39 @@ extension StoreConformance {
         try await expectAwaiting(try await store.loadRoutingRules() == rules, check, "rules reload in order")
         try await store.saveRoutingRules(Array(rules.suffix(1)))
         try await expectAwaiting(try await store.loadRoutingRules() == Array(rules.suffix(1)), check, "saving replaces the list")
+    }
+
+    func knowledgeBase(_ store: any GatewayStore) async throws {
+        let check = "knowledge base"
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let refund = KnowledgeArticle(
+            id: "refund", title: "退款政策", body: "退款将在7个工作日内原路退回。Refunds take 7 business days.",
+            keywords: ["退款", "refund"], category: "after-sales", updatedAt: now)
+        let shipping = KnowledgeArticle(
+            id: "shipping", title: "Shipping times", body: "Orders ship within two business days.", category: "orders",
+            updatedAt: now)
+        try await store.saveArticle(refund)
+        try await store.saveArticle(shipping)
+        try await expectAwaiting(try await store.article("refund") == refund, check, "article reads back as saved")
+        try await expectAwaiting(try await store.searchArticles("我想退款", limit: 5).map(\.id) == ["refund"], check,
+            "a Chinese question finds the article by its bigrams")
+        try await expectAwaiting(try await store.searchArticles("when will my orders ship?", limit: 5).first?.id == "shipping", check,
+            "an English question finds its article first")
+        try await expectAwaiting(try await store.searchArticles("\"); DROP TABLE kb_articles; --", limit: 5).isEmpty, check,
+            "query syntax in the text is only text")
+        try await expectAwaiting(try await store.articles(category: "orders", limit: 10, after: nil).map(\.id) == ["shipping"], check,
+            "category filter")
+        try await expectAwaiting(try await store.articles(category: nil, limit: 1, after: "refund").map(\.id) == ["shipping"], check,
+            "listing pages by id")
+        var changed = shipping
+        changed.title = "Delivery windows"
+        changed.body = "Parcels arrive in three days."
+        try await store.saveArticle(changed)
+        try await expectAwaiting(try await store.searchArticles("orders ship", limit: 5).isEmpty, check,
+            "replacing an article replaces its index entry")
+        try await expectAwaiting(try await store.searchArticles("parcels", limit: 5).map(\.id) == ["shipping"], check, "new text indexed")
+        try await expectAwaiting(try await store.deleteArticle("refund"), check, "delete reports the article existed")
+        try await expectAwaiting(try await !store.deleteArticle("refund"), check, "deleting again reports nothing")
+        try await expectAwaiting(try await store.searchArticles("退款", limit: 5).isEmpty, check, "deleted articles are not found")
     }
 }

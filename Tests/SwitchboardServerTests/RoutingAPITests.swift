@@ -217,4 +217,87 @@ struct RoutingAPITests {
             #expect(put.status == 409)
         }
     }
+
+    static func messages(_ gateway: TestGateway, _ conversation: String) async throws -> [(author: String, text: String)] {
+        let json = try await send(gateway, "GET", "/api/v1/conversations/\(conversation)").json
+        return (json["messages"] as? [[String: Any]] ?? []).map { ($0["author"] as? String ?? "", $0["text"] as? String ?? "") }
+    }
+
+    @Test("reception: the bot answers from the knowledge base and hands over; human-first falls back; bot-only stays")
+    func reception() async throws {
+        try await Self.start().use { gateway in
+            try await Self.setUpTeam(gateway)
+            let article = try await Self.send(
+                gateway, "POST", "/api/v1/kb/articles",
+                ["title": "退款政策", "body": "退款将在7个工作日内原路退回。", "keywords": ["退款"], "category": "after-sales"])
+            #expect(article.status == 201, "\(article.text)")
+            let search = try await Self.send(gateway, "GET", "/api/v1/kb/articles?q=%E6%88%91%E8%A6%81%E9%80%80%E6%AC%BE")
+            #expect((search.json["items"] as? [[String: Any]])?.first?["title"] as? String == "退款政策")
+            let rules = try await Self.send(
+                gateway, "PUT", "/api/v1/routing/rules",
+                [
+                    "rules": [
+                        ["name": "bot", "when": ["keywords": ["退款", "转人工"]], "then": ["group": "general", "reception": "bot-first"]],
+                        ["name": "robots-only", "when": ["keywords": ["robot"]], "then": ["group": "general", "reception": "bot-only"]],
+                        ["name": "default", "then": ["group": "general", "reception": "human-first"]],
+                    ]
+                ])
+            #expect(rules.status == 200, "\(rules.text)")
+
+            // bot-first: the bot answers the first message from the knowledge base.
+            let botFirst = try await Self.contact(gateway, visitor: "b1", text: "我要退款")
+            _ = try await Self.waitFor(gateway, botFirst, "held by the bot") { $0["status"] as? String == "bot" }
+            var said = try await Self.waitForMessages(gateway, botFirst, count: 2)
+            #expect(said.last?.author == "bot" && said.last?.text.contains("7个工作日") == true, "\(said)")
+            // Asking for a person hands it over; nobody is online, so it waits and is told its place.
+            let ask = try await WebChat.post(
+                gateway, json: ["id": UUID().uuidString, "visitor": ["id": "b1"], "text": "请帮我转人工"])
+            #expect(ask.status == 202)
+            let handedOver = try await Self.waitFor(gateway, botFirst, "queued") { $0["status"] as? String == "queued" }
+            #expect(handedOver["group"] as? String == "general")
+            said = try await Self.waitForMessages(gateway, botFirst, count: 5)
+            #expect(said.map(\.author).suffix(2) == ["bot", "system"], "\(said)")
+            #expect(said.last?.text.contains("number 1 in line") == true, "\(said)")
+            let history = try await Self.send(gateway, "GET", "/api/v1/conversations/\(botFirst)/routing").json["decisions"]
+                as? [[String: Any]] ?? []
+            #expect(history.map { $0["outcome"] as? String ?? "" } == ["bot", "queued"])
+
+            // human-first with nobody online: the bot stands in, finds nothing, hands over (queue).
+            let humanFirst = try await Self.contact(gateway, visitor: "h1", text: "where is my parcel")
+            let fallback = try await Self.waitFor(gateway, humanFirst, "queued after the bot") { $0["status"] as? String == "queued" }
+            #expect(fallback["group"] as? String == "general")
+            let fallbackHistory = try await Self.send(gateway, "GET", "/api/v1/conversations/\(humanFirst)/routing").json["decisions"]
+                as? [[String: Any]] ?? []
+            #expect((fallbackHistory.first?["detail"] as? String)?.contains("nobody in general is online") == true, "\(fallbackHistory)")
+
+            // bot-only never hands over.
+            let botOnly = try await Self.contact(gateway, visitor: "o1", text: "robot, I want a human")
+            _ = try await Self.waitFor(gateway, botOnly, "held by the bot") { $0["status"] as? String == "bot" }
+            said = try await Self.waitForMessages(gateway, botOnly, count: 2)
+            #expect(said.last?.text.contains("answered automatically") == true, "\(said)")
+
+            // Alice comes online: the handed-over conversations drain to her (capacity 1: the first).
+            #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/alice/presence", ["status": "online"]).status == 200)
+            _ = try await Self.waitFor(gateway, botFirst, "assigned") { $0["assignee"] as? String == "alice" }
+            // An agent can take a conversation from the bot.
+            let taken = try await Self.send(gateway, "POST", "/api/v1/conversations/\(botOnly)/transfer", ["group": "vip"])
+            #expect(taken.status == 200, "\(taken.text)")
+            let moved = try await Self.send(gateway, "GET", "/api/v1/conversations/\(botOnly)").json
+            #expect(moved["group"] as? String == "vip" && moved["status"] as? String == "queued", "\(moved)")
+        }
+    }
+
+    /// Polls until a conversation has at least `count` messages.
+    static func waitForMessages(_ gateway: TestGateway, _ conversation: String, count: Int) async throws
+        -> [(author: String, text: String)]
+    {
+        var last: [(author: String, text: String)] = []
+        for _ in 0..<250 {
+            last = try await messages(gateway, conversation)
+            if last.count >= count { return last }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("conversation \(conversation) has \(last.count) messages, expected \(count): \(last)")
+        return last
+    }
 }

@@ -7,6 +7,8 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
     public enum Outcome: String, Sendable, Hashable, Codable {
         case assigned
         case queued
+        /// Given to the bot (reception mode).
+        case bot
     }
 
     public var conversationID: ConversationID
@@ -86,6 +88,10 @@ public enum RoutingStep: String, Sendable, Hashable, Codable, CaseIterable {
     case source
     case queue
     case transfer
+    /// The reception mode gave it to the bot.
+    case bot
+    /// The bot handed it to people (asked for a person, or no answer).
+    case handover
 
     init(_ strategy: RoutingStrategy) {
         switch strategy {

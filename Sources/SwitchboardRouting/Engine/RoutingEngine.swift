@@ -16,6 +16,9 @@ public actor RoutingEngine {
     private let metrics: RoutingMetrics
     private let timeZone: TimeZone
     private var rules: RuleBook?
+    /// Conversations the bot holds (reception modes), with the request that routes them to
+    /// people on hand-over.
+    private var botHeld: [ConversationID: (request: RoutingRequest, since: Date)] = [:]
     /// The last write in the chain; each new write waits for it.
     private var lastWrite: Task<Void, Never>?
 
@@ -43,6 +46,10 @@ public actor RoutingEngine {
     private func rebuild(now: Date) async throws {
         let snapshot = try await store.loadRouting(dayStart: dayStart(of: now))
         state = try Self.state(from: snapshot, timeZone: timeZone, now: now, logger: logger)
+        botHeld = [:]
+        for entry in snapshot.entries where entry.state == .bot {
+            botHeld[entry.request.conversationID] = (entry.request, entry.since)
+        }
         metrics.gauges(state)
     }
 
@@ -94,7 +101,15 @@ public actor RoutingEngine {
     public func queuePosition(of conversation: ConversationID) -> (group: GroupID, level: Int, ahead: Int)? {
         state.queuePosition(of: conversation)
     }
-    public func entry(for conversation: ConversationID) -> RoutingEntry? { state.entry(for: conversation) }
+    public func entry(for conversation: ConversationID) -> RoutingEntry? {
+        if let held = botHeld[conversation] {
+            return RoutingEntry(state: .bot, request: held.request, agent: nil, sequence: 0, since: held.since)
+        }
+        return state.entry(for: conversation)
+    }
+
+    /// The request of a conversation the bot holds, if it does.
+    public func botRequest(for conversation: ConversationID) -> RoutingRequest? { botHeld[conversation]?.request }
 
     private func view(of id: AgentID) -> AgentView? {
         guard let agent = state.agent(id) else { return nil }
@@ -146,7 +161,7 @@ public actor RoutingEngine {
     {
         var decisions: [RoutingDecision] = []
         for context in contexts where !context.routed && context.status != .closed {
-            guard !state.isRouted(context.conversationID) else { continue }
+            guard !state.isRouted(context.conversationID), botHeld[context.conversationID] == nil else { continue }
             guard let rules, let request = rules.request(for: context, at: now) else {
                 logger.warning(
                     "conversation not routed: no routing rules configured",
@@ -162,14 +177,55 @@ public actor RoutingEngine {
                     ])
                 continue
             }
-            if let decision = try? state.route(request, now: now) { decisions.append(decision) }
+            if let decision = receive(request, now: now) { decisions.append(decision) }
         }
         try await persist(decisions, now: now, consumer: consumer)
         return decisions
     }
 
+    /// Applies the request's reception mode: people (routing now), or the bot.
+    private func receive(_ request: RoutingRequest, now: Date) -> RoutingDecision? {
+        let mode = request.reception ?? .humanOnly
+        let bot: String?
+        switch mode {
+        case .humanOnly: bot = nil
+        case .botFirst, .botOnly: bot = "reception \(mode.rawValue): the bot answers first"
+        case .humanFirst:
+            let open = state.group(request.group)?.businessHours?.isOpen(at: now) ?? true
+            let online = state.onlineMembers(of: request.group) > 0
+            bot =
+                !open ? "reception human-first: \(request.group) is outside its business hours, the bot stands in"
+                : !online ? "reception human-first: nobody in \(request.group) is online, the bot stands in" : nil
+        }
+        guard let bot else { return try? state.route(request, now: now) }
+        botHeld[request.conversationID] = (request, now)
+        return RoutingDecision(
+            conversationID: request.conversationID, outcome: .bot, group: request.group, agent: nil, step: .bot,
+            rule: request.rule, level: request.level, ahead: nil, skipped: [], unavailableMembers: 0, detail: bot,
+            decidedAt: now)
+    }
+
+    /// The bot hands a conversation to people: it is routed in its group now (or queued).
+    public func handOver(_ conversation: ConversationID, reason: String, now: Date = Date()) async throws
+        -> [RoutingDecision]
+    {
+        guard let held = botHeld.removeValue(forKey: conversation) else { return [] }
+        guard state.group(held.request.group) != nil, var decision = try? state.route(held.request, now: now) else {
+            botHeld[conversation] = held
+            throw RoutingError.unknownGroup(held.request.group)
+        }
+        decision.detail = "handed over by the bot (\(reason)); \(decision.detail)"
+        if decision.outcome == .assigned { decision.step = .handover }
+        try await persist([decision], now: now)
+        return [decision]
+    }
+
     /// A conversation was closed: free its agent's capacity (draining the queue) or drop it from its queue.
     public func release(_ conversation: ConversationID, now: Date = Date()) async throws -> [RoutingDecision] {
+        if botHeld.removeValue(forKey: conversation) != nil {
+            try await persist([], now: now, released: [conversation])
+            return []
+        }
         let wasRouted = state.isRouted(conversation)
         let decisions = state.release(conversation, now: now)
         guard wasRouted else { return decisions }
@@ -181,8 +237,24 @@ public actor RoutingEngine {
         _ conversation: ConversationID, to target: RoutingState.TransferTarget, force: Bool, note: String?,
         now: Date = Date()
     ) async throws -> [RoutingDecision] {
+        // A person takes a conversation from the bot: it enters routing first, then moves.
+        var entered: [RoutingDecision] = []
+        if let held = botHeld[conversation] {
+            var request = held.request
+            if case .group(let group) = target { request.group = group }
+            guard state.group(request.group) != nil else { throw RoutingError.unknownGroup(request.group) }
+            botHeld[conversation] = nil
+            if var decision = try? state.route(request, now: now) {
+                decision.detail = "taken from the bot; \(decision.detail)"
+                entered.append(decision)
+            }
+            if case .group = target {
+                try await persist(entered, now: now)
+                return entered
+            }
+        }
         let decisions = try state.transfer(conversation, to: target, force: force, note: note, now: now)
-        try await persist(decisions, now: now)
+        try await persist(entered + decisions, now: now)
         return decisions
     }
 
@@ -204,7 +276,7 @@ public actor RoutingEngine {
     ) async throws {
         let changes =
             decisions.map {
-                RoutingChange(conversationID: $0.conversationID, entry: state.entry(for: $0.conversationID), decision: $0)
+                RoutingChange(conversationID: $0.conversationID, entry: entry(for: $0.conversationID), decision: $0)
             } + released.map { RoutingChange(conversationID: $0, entry: nil, decision: nil) }
         for decision in decisions { metrics.record(decision) }
         let store = self.store

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// Where routing holds one open conversation — with an agent or waiting in a queue — in the form
 /// a store keeps, so routing state survives a restart exactly.
@@ -6,6 +7,17 @@ public struct RoutingEntry: Sendable, Hashable, Codable {
     public enum State: String, Sendable, Hashable, Codable {
         case assigned
         case waiting
+        /// Held by the bot (bot-first, bot-only, or human-first with nobody available).
+        case bot
+
+        /// The conversation status this routing state shows as.
+        public var conversationStatus: ConversationStatus {
+            switch self {
+            case .assigned: .assigned
+            case .waiting: .queued
+            case .bot: .bot
+            }
+        }
     }
 
     public var state: State

@@ -27,6 +27,8 @@ final class RoutingMetrics: Sendable {
             if let waited = decision.waitedSeconds { wait.recordNanoseconds(Int64(max(0, waited) * 1e9)) }
         case .queued:
             queued.increment(decision.group.rawValue)
+        case .bot:
+            assignments.increment(decision.step.rawValue)
         }
     }
 

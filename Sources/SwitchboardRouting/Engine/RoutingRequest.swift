@@ -24,12 +24,14 @@ public struct RoutingRequest: Sendable, Hashable, Codable {
     public var badlyRated: Set<AgentID>
     /// The name of the rule that sent the conversation here, for the explanation.
     public var rule: String?
+    /// How the conversation is received (`nil`: human-only).
+    public var reception: ReceptionMode?
 
     public init(
         conversationID: ConversationID, customerID: CustomerID, group: GroupID, level: Int = 0,
         requiredSkill: String? = nil, channelID: String, sourcePage: String? = nil, keyword: String? = nil,
         exclusiveAgent: AgentID? = nil, returningAgent: AgentID? = nil, badlyRated: Set<AgentID> = [],
-        rule: String? = nil
+        rule: String? = nil, reception: ReceptionMode? = nil
     ) {
         self.conversationID = conversationID
         self.customerID = customerID
@@ -43,5 +45,6 @@ public struct RoutingRequest: Sendable, Hashable, Codable {
         self.returningAgent = returningAgent
         self.badlyRated = badlyRated
         self.rule = rule
+        self.reception = reception
     }
 }

@@ -312,6 +312,8 @@ public struct RoutingState: Sendable {
             assign(entry.request, to: agent, sequence: entry.sequence, since: entry.since, countsToday: false)
         case .waiting:
             enqueue(entry.request, sequence: entry.sequence, since: entry.since)
+        case .bot:
+            return  // the engine keeps bot-held conversations
         }
     }
 

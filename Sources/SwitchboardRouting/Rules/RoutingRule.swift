@@ -170,12 +170,18 @@ public struct RuleActions: Sendable, Hashable, Codable {
     public var vipSource: VIPSource?
     /// The skill the `skill` strategy matches on.
     public var skill: String?
+    /// Bot, people, or both; default `human-only`.
+    public var reception: ReceptionMode?
 
-    public init(group: GroupID, priority: Int? = nil, vipSource: VIPSource? = nil, skill: String? = nil) {
+    public init(
+        group: GroupID, priority: Int? = nil, vipSource: VIPSource? = nil, skill: String? = nil,
+        reception: ReceptionMode? = nil
+    ) {
         self.group = group
         self.priority = priority
         self.vipSource = vipSource
         self.skill = skill
+        self.reception = reception
     }
 
     func validate(path: String) throws(ValidationError) {

@@ -21,7 +21,7 @@ public struct RuleBook: Sendable, Hashable {
                 level: rule.then.priority ?? vipLevel, requiredSkill: rule.then.skill, channelID: context.channelID,
                 sourcePage: context.attributes.sourcePage, keyword: context.attributes.keyword,
                 exclusiveAgent: context.exclusiveAgent, returningAgent: context.returningAgent,
-                badlyRated: context.badlyRated, rule: rule.name)
+                badlyRated: context.badlyRated, rule: rule.name, reception: rule.then.reception ?? .humanOnly)
         }
         return nil
     }

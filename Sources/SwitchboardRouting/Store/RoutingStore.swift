@@ -27,6 +27,8 @@ public protocol RoutingStore: Sendable {
     /// Open conversations routing never placed (no rule matched, or their group was missing),
     /// oldest first, so they can be routed once the configuration is fixed.
     func unroutedConversations(limit: Int) async throws -> [ConversationID]
+    /// The text of each message that has one (the bot reads the customer's later messages).
+    func messageTexts(_ messages: [MessageID]) async throws -> [MessageID: String]
     /// Where a named outbox consumer stopped (0 before its first event).
     func consumerPosition(_ consumer: String) async throws -> Int64
     /// The rules managed through the API (empty when none were saved).

@@ -66,6 +66,22 @@ public struct ConfigurationLoader: Sendable {
         }
         routing.pollIntervalMilliseconds = reader.int("pollIntervalMilliseconds", default: 200, range: 10...60_000)
         routing.overflowCheckSeconds = reader.int("overflowCheckSeconds", default: 1, range: 1...3600)
+        routing.queueMessage = reader.string("queueMessage", default: routing.queueMessage)
+        if let bot = reader.child("bot") {
+            var settings = KnowledgeBot.Settings()
+            if let phrases = bot.decode("handoverPhrases", as: [String].self) {
+                if phrases.isEmpty || phrases.contains(where: \.isEmpty) {
+                    bot.problem("handoverPhrases", "must list one or more non-empty phrases")
+                }
+                settings.handoverPhrases = phrases
+            }
+            settings.threshold = Double(bot.int("thresholdPercent", default: 50, range: 1...100)) / 100
+            settings.handoverText = bot.string("handoverText", default: settings.handoverText)
+            settings.noAnswerText = bot.string("noAnswerText", default: settings.noAnswerText)
+            settings.botOnlyText = bot.string("botOnlyText", default: settings.botOnlyText)
+            bot.rejectUnknownKeys()
+            routing.bot = settings
+        }
         /// Records a validation error under `prefix` (`agents[2]`) of this section.
         func check(_ prefix: String, _ validate: () throws(ValidationError) -> Void) {
             do throws(ValidationError) { try validate() } catch {

@@ -73,6 +73,11 @@ public struct GatewayConfiguration: Sendable {
         /// `routing.rules`: when given, the rules live in this file (the API shows them read-only);
         /// when absent they are managed at `/api/v1/routing/rules`.
         public var rules: [RoutingRule]?
+        /// `routing.queueMessage`: told to a customer who has to wait, on channels that can
+        /// deliver; `{ahead}` and `{position}` are filled in (their own level only). Empty: say nothing.
+        public var queueMessage: String = "All our agents are busy right now. You are number {position} in line."
+        /// `routing.bot`: the knowledge-base bot of the bot-first, human-first and bot-only modes.
+        public var bot = KnowledgeBot.Settings()
         /// `routing.agents` / `routing.groups`: applied at every start, over API edits to the same ids.
         public var agents: [Agent] = []
         public var groups: [RoutingGroup] = []

@@ -235,3 +235,67 @@ extension Conversation {
     /// The queue level while waiting for an agent; `nil` otherwise.
     var queueLevel: Int? { status == .queued && group != nil ? priority : nil }
 }
+
+/// The knowledge base the bot answers from: `/api/v1/kb/articles` (admin writes, integration
+/// reads; `?q=` searches the way the bot does).
+struct KnowledgeRoutes: Sendable {
+    let store: any GatewayStore
+    let authenticator: Authenticator
+    let maxBodyBytes: Int
+
+    struct ArticleBody: Decodable {
+        var id: String?
+        var title: String
+        var body: String
+        var keywords: [String]?
+        var category: String?
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1/kb")
+        api.get("articles") { request, _ in
+            try await authenticator.require(.integration, request)
+            let parameters = request.uri.queryParameters
+            if let query = parameters.get("q") {
+                return HTTPResponses.json(200, RoutingResources.List(items: try await store.searchArticles(query, limit: 20)))
+            }
+            let limit = Int(parameters.get("limit") ?? "") ?? 100
+            guard (1...500).contains(limit) else { throw APIError.badRequest("limit must be 1-500", field: "limit") }
+            let items = try await store.articles(category: parameters.get("category"), limit: limit, after: parameters.get("after"))
+            return HTTPResponses.json(200, RoutingResources.List(items: items))
+        }
+        api.post("articles") { request, _ in
+            try await authenticator.require(.admin, request)
+            let body = try await request.decodeJSON(ArticleBody.self, limit: maxBodyBytes)
+            let id = body.id ?? UUID().uuidString.lowercased()
+            guard try await store.article(id) == nil else { throw APIError(409, "article '\(id)' already exists") }
+            return HTTPResponses.json(201, try await save(body, id: id))
+        }
+        api.get("articles/:id") { request, context in
+            try await authenticator.require(.integration, request)
+            let id = try context.parameters.require("id")
+            guard let article = try await store.article(id) else { throw APIError.notFound("article '\(id)' not found") }
+            return HTTPResponses.json(200, article)
+        }
+        api.put("articles/:id") { request, context in
+            try await authenticator.require(.admin, request)
+            let body = try await request.decodeJSON(ArticleBody.self, limit: maxBodyBytes)
+            return HTTPResponses.json(200, try await save(body, id: try context.parameters.require("id")))
+        }
+        api.delete("articles/:id") { request, context in
+            try await authenticator.require(.admin, request)
+            let id = try context.parameters.require("id")
+            guard try await store.deleteArticle(id) else { throw APIError.notFound("article '\(id)' not found") }
+            return Response(status: .noContent)
+        }
+    }
+
+    private func save(_ body: ArticleBody, id: String) async throws -> KnowledgeArticle {
+        let article = KnowledgeArticle(
+            id: id, title: body.title, body: body.body, keywords: body.keywords ?? [], category: body.category,
+            updatedAt: Date())
+        try article.validate()
+        try await store.saveArticle(article)
+        return article
+    }
+}

@@ -19,6 +19,7 @@ struct RoutingConsumer: Service {
     let engine: RoutingEngine
     let configuration: GatewayConfiguration.Routing
     let wakeup: Wakeup
+    let reception: Reception
     let logger: Logger
     /// Events read per batch.
     var batchSize = 500
@@ -48,9 +49,13 @@ struct RoutingConsumer: Service {
                 }
                 let opened = Self.openedConversations(events)
                 let contexts = opened.isEmpty ? [:] : try await store.routingContexts(for: opened)
-                _ = try await engine.route(
+                let decisions = try await engine.route(
                     opened.compactMap { contexts[$0] }, consumer: ConsumerPosition(consumer: Self.name, position: last.position))
                 position = last.position
+                // Replies after the position is saved: a crash here can lose a bot answer or a
+                // queue notice, never route a conversation twice.
+                try await reception.followUp(decisions, firstMessages: contexts.compactMapValues(\.firstMessageText))
+                try await answerLaterMessages(events, opened: Set(opened))
             } catch {
                 logger.error("routing consumer failed; retrying in 1 s", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
@@ -95,12 +100,29 @@ struct RoutingConsumer: Service {
         }
     }
 
+    /// The bot's turn on customer messages that continue conversations it holds.
+    func answerLaterMessages(_ events: [OutboxEvent], opened: Set<ConversationID>) async throws {
+        var pending: [(ConversationID, MessageID)] = []
+        for event in events where event.topic == "contact.ingested" {
+            guard let conversation = event.conversationID, let message = event.messageID, !opened.contains(conversation),
+                await engine.botRequest(for: conversation) != nil
+            else { continue }
+            pending.append((conversation, message))
+        }
+        guard !pending.isEmpty else { return }
+        let texts = try await store.messageTexts(pending.map(\.1))
+        for (conversation, message) in pending {
+            try await reception.answer(texts[message] ?? "", in: conversation)
+        }
+    }
+
     /// Routes open conversations routing never placed.
     func sweep() async throws {
         let stranded = try await store.unroutedConversations(limit: batchSize)
         guard !stranded.isEmpty else { return }
         let contexts = try await store.routingContexts(for: stranded)
         let decisions = try await engine.route(stranded.compactMap { contexts[$0] }, consumer: nil)
+        try await reception.followUp(decisions, firstMessages: contexts.compactMapValues(\.firstMessageText))
         if !decisions.isEmpty {
             logger.info("routed conversations that had not been routed", metadata: ["count": "\(decisions.count)"])
         }
