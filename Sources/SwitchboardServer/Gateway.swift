@@ -25,6 +25,7 @@ public final class Gateway: Sendable {
     public let deliveryWorker: DeliveryWorker
     public let routing: RoutingEngine
     let routingWakeup = Wakeup()
+    let routingSweep = Flag()
     public let registry: PrometheusCollectorRegistry
     let logger: Logger
     let metricsFactory: any MetricsFactory
@@ -130,8 +131,14 @@ public final class Gateway: Sendable {
             outboundChannels: outboundChannels,
             replyQueued: { worker.poke() }, maxBodyBytes: 16 << 20
         ).register(on: router)
+        let sweep = routingSweep
+        let wakeup = routingWakeup
         RoutingRoutes(
             store: store, engine: routing, authenticator: authenticator,
+            definitionsChanged: {
+                sweep.raise()
+                wakeup.signal()
+            },
             rulesFromConfiguration: configuration.routing.rules != nil, maxBodyBytes: 1 << 20
         ).register(on: router)
         KnowledgeRoutes(store: store, authenticator: authenticator, maxBodyBytes: 1 << 20).register(on: router)
@@ -175,7 +182,7 @@ public final class Gateway: Sendable {
             .init(
                 service: RoutingConsumer(
                     store: store, engine: routing, configuration: configuration.routing, wakeup: routingWakeup,
-                    reception: reception, logger: logger),
+                    sweepRequested: routingSweep, reception: reception, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         for adapter in adapters {

@@ -15,6 +15,9 @@ public protocol ConversationStore: Sendable {
     /// in one transaction. Throws ``StoreError/notFound(_:)`` or ``StoreError/conflict(_:)``
     /// (closed conversation).
     func appendReply(_ reply: AgentReply) async throws -> Message
+    /// Appends several replies in one transaction (bot answers, queue notices); replies to
+    /// conversations that are closed or gone are skipped. Returns the messages appended.
+    func appendReplies(_ replies: [AgentReply]) async throws -> [Message]
     /// Closes a conversation; the next contact from its customer opens a new one. Closing a closed
     /// conversation is a no-op. Throws ``StoreError/notFound(_:)``.
     func close(_ id: ConversationID, at time: Date) async throws -> Conversation

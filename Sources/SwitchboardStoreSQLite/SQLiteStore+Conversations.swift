@@ -99,57 +99,74 @@ extension SQLiteStore {
     }
 
     public func appendReply(_ reply: AgentReply) async throws -> Message {
+        try await pool.write { db in try Self.insertReply(reply, db: db) }
+    }
+
+    public func appendReplies(_ replies: [AgentReply]) async throws -> [Message] {
         try await pool.write { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT number, status, channel_id, handle_kind, handle_value FROM conversations WHERE id = ?
-                    """, arguments: [reply.conversationID.rawValue])
-            else { throw StoreError.notFound("conversation \(reply.conversationID)") }
-            let number: Int64 = row[0]
-            guard ConversationStatus(rawValue: row[1]) != .closed else {
-                throw StoreError.conflict("conversation \(reply.conversationID) is closed")
+            try replies.compactMap { reply -> Message? in
+                do {
+                    return try Self.insertReply(reply, db: db)
+                } catch is StoreError {
+                    // Closed or gone since the reply was decided: nothing to say any more.
+                    return nil
+                }
             }
-            let channel: String = row[2]
-            let now = SQLiteCoding.millis(reply.createdAt)
-            let state: String? = reply.deliver ? "pending" : nil
+        }
+    }
+
+    /// One reply inside a write transaction: the message, its blobs, the conversation's
+    /// activity time and, when delivering, the outbox entry.
+    static func insertReply(_ reply: AgentReply, db: Database) throws -> Message {
+        guard let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT number, status, channel_id, handle_kind, handle_value FROM conversations WHERE id = ?
+                """, arguments: [reply.conversationID.rawValue])
+        else { throw StoreError.notFound("conversation \(reply.conversationID)") }
+        let number: Int64 = row[0]
+        guard ConversationStatus(rawValue: row[1]) != .closed else {
+            throw StoreError.conflict("conversation \(reply.conversationID) is closed")
+        }
+        let channel: String = row[2]
+        let now = SQLiteCoding.millis(reply.createdAt)
+        let state: String? = reply.deliver ? "pending" : nil
+        try db.execute(
+            sql: """
+                INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, author, text, html,
+                    attachments, occurred_at, created_at, delivery_state)
+                VALUES (?, ?, ?, NULL, 'outbound', ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                reply.messageID.rawValue, reply.conversationID.rawValue, channel, reply.author, reply.text,
+                reply.html, try SQLiteCoding.json(reply.attachments), now, now, state,
+            ])
+        for attachment in reply.attachments {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
+                arguments: [attachment.sha256, attachment.size, now])
+        }
+        try db.execute(
+            sql: "UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE number = ?",
+            arguments: [now, now, number])
+        if reply.deliver {
+            let payload = DeliveryPayload(
+                recipientKind: row[3], recipientValue: row[4], conversationNumber: number)
             try db.execute(
                 sql: """
-                    INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, author, text, html,
-                        attachments, occurred_at, created_at, delivery_state)
-                    VALUES (?, ?, ?, NULL, 'outbound', ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload,
+                        next_attempt_at, created_at)
+                    VALUES ('reply.deliver', 'pending', ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    reply.messageID.rawValue, reply.conversationID.rawValue, channel, reply.author, reply.text,
-                    reply.html, try SQLiteCoding.json(reply.attachments), now, now, state,
+                    channel, reply.conversationID.rawValue, reply.messageID.rawValue,
+                    try SQLiteCoding.json(object: payload), now, now,
                 ])
-            for attachment in reply.attachments {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)",
-                    arguments: [attachment.sha256, attachment.size, now])
-            }
-            try db.execute(
-                sql: "UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE number = ?",
-                arguments: [now, now, number])
-            if reply.deliver {
-                let payload = DeliveryPayload(
-                    recipientKind: row[3], recipientValue: row[4], conversationNumber: number)
-                try db.execute(
-                    sql: """
-                        INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload,
-                            next_attempt_at, created_at)
-                        VALUES ('reply.deliver', 'pending', ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        channel, reply.conversationID.rawValue, reply.messageID.rawValue,
-                        try SQLiteCoding.json(object: payload), now, now,
-                    ])
-            }
-            return Message(
-                id: reply.messageID, conversationID: reply.conversationID, externalID: nil, direction: .outbound,
-                author: reply.author, text: reply.text, html: reply.html, parts: [], attachments: reply.attachments,
-                createdAt: reply.createdAt, deliveryState: state)
         }
+        return Message(
+            id: reply.messageID, conversationID: reply.conversationID, externalID: nil, direction: .outbound,
+            author: reply.author, text: reply.text, html: reply.html, parts: [], attachments: reply.attachments,
+            createdAt: reply.createdAt, deliveryState: state)
     }
 
     public func close(_ id: ConversationID, at time: Date) async throws -> Conversation {

@@ -50,6 +50,69 @@ struct ConfigurationLoaderTests {
         for adapter in adapters { await adapter.shutdown() }
     }
 
+    @Test("the routing section: rules, groups and agents decode; every problem has its key path")
+    func routing() throws {
+        let good = try Fixtures.temporaryFile(
+            """
+            routing:
+              timezone: Asia/Shanghai
+              agents:
+                - {id: alice, name: Alice, capacity: 3, skills: {refunds: 4}}
+              groups:
+                - {id: general, name: General, members: [alice], strategy: skill}
+              rules:
+                - {name: cn, when: {regions: 广东, keywords: [退款]}, then: {group: general, reception: bot-first, priority: 3}}
+                - {name: default, then: {group: general}}
+              bot: {handoverPhrases: [人工, human], thresholdPercent: 70}
+            """)
+        let (configuration, problems) = ConfigurationLoader(environment: [:]).load(path: good)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(configuration.routing.timeZone == "Asia/Shanghai")
+        #expect(configuration.routing.agents.first?.skills == ["refunds": 4])
+        #expect(configuration.routing.groups.first?.strategy == .skill)
+        #expect(configuration.routing.rules?.first?.when.regions == ["广东"])
+        #expect(configuration.routing.rules?.first?.then.reception == .botFirst)
+        #expect(configuration.routing.bot.threshold == 0.7)
+
+        let bad = try Fixtures.temporaryFile(
+            """
+            routing:
+              timezone: Mars/Base
+              agents:
+                - {id: alice, name: Alice, capacity: 5000}
+              groups:
+                - {id: general, name: General, members: [alice, ghost], strategy: random}
+                - {id: vip, name: VIP, overflowGroup: nowhere, maxWaitSeconds: 60}
+              rules:
+                - {name: vip, when: {vipLevel: {min: 12}, colour: red}, then: {group: vip}}
+                - {name: catchall, when: {channels: [web]}, then: {group: missing}}
+              bot: {thresholdPercent: 0}
+            """)
+        let paths = ConfigurationLoader(environment: [:]).load(path: bad).1.map(\.path)
+        #expect(paths.contains("routing.timezone"))
+        #expect(paths.contains("routing.agents[0].capacity"))
+        #expect(paths.contains("routing.groups[0].strategy"), "\(paths)")
+        #expect(paths.contains("routing.groups[1].overflowGroup"), "\(paths)")
+        #expect(paths.contains("routing.rules[0].when.colour"), "\(paths)")
+        #expect(paths.contains("routing.bot.thresholdPercent"), "\(paths)")
+    }
+
+    @Test("rules must end with a default rule and name known groups")
+    func routingRules() throws {
+        let path = try Fixtures.temporaryFile(
+            """
+            routing:
+              groups: [{id: general, name: General}]
+              rules:
+                - {name: vip, when: {vipLevel: {min: 12}}, then: {group: general}}
+                - {name: web, when: {channels: [web]}, then: {group: missing}}
+            """)
+        let problems = ConfigurationLoader(environment: [:]).load(path: path).1
+        let paths = problems.map(\.path)
+        #expect(paths.contains("routing.rules[0].when.vipLevel.min"), "\(problems)")
+        #expect(paths.contains("routing.rules[1].then.group"), "\(problems)")
+    }
+
     @Test("every problem in a file is reported with its key path")
     func problems() throws {
         let path = try Fixtures.temporaryFile(

@@ -13,11 +13,11 @@ import Testing
 struct RoutingAPITests {
     static let admin = TestGateway.adminToken
 
-    static func start(dataDirectory: URL? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in })
-        async throws -> TestGateway
-    {
+    static func start(
+        dataDirectory: URL? = nil, callback: String? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in }
+    ) async throws -> TestGateway {
         try await TestGateway.start(
-            channels: [WebChat.channel()], factories: [WebChatAdapterFactory()], dataDirectory: dataDirectory,
+            channels: [WebChat.channel(callback: callback)], factories: [WebChatAdapterFactory()], dataDirectory: dataDirectory,
             configure: { configuration in
                 configuration.routing.pollIntervalMilliseconds = 20
                 configure(&configuration)
@@ -205,6 +205,25 @@ struct RoutingAPITests {
         }
     }
 
+    @Test("conversations that arrive before any rule or group are routed once they exist")
+    func lateRules() async throws {
+        try await Self.start().use { gateway in
+            let early = try await Self.contact(gateway, visitor: "early")
+            try await Task.sleep(for: .milliseconds(200))
+            let before = try await Self.send(gateway, "GET", "/api/v1/conversations/\(early)").json
+            #expect(before["group"] is NSNull && before["status"] as? String == "queued", "unrouted without rules: \(before)")
+            let rules = try await Self.send(
+                gateway, "PUT", "/api/v1/routing/rules", ["rules": [["name": "default", "then": ["group": "later"]]]])
+            #expect(rules.status == 200)
+            try await Task.sleep(for: .milliseconds(200))
+            let missingGroup = try await Self.send(gateway, "GET", "/api/v1/conversations/\(early)").json
+            #expect(missingGroup["group"] is NSNull, "the rule's group does not exist yet: \(missingGroup)")
+            #expect(try await Self.send(gateway, "POST", "/api/v1/groups", ["id": "later", "name": "Later"]).status == 201)
+            let routed = try await Self.waitFor(gateway, early, "routed") { $0["group"] as? String == "later" }
+            #expect(routed["queueLevel"] as? Int == 0)
+        }
+    }
+
     @Test("rules from the configuration are read-only through the API")
     func configuredRules() async throws {
         try await Self.start { configuration in
@@ -225,7 +244,9 @@ struct RoutingAPITests {
 
     @Test("reception: the bot answers from the knowledge base and hands over; human-first falls back; bot-only stays")
     func reception() async throws {
-        try await Self.start().use { gateway in
+        // A channel that delivers replies: queue notices are sent only where they can reach the customer.
+        let recorder = try await CallbackRecorder.start()
+        try await Self.start(callback: "http://127.0.0.1:\(recorder.port)/hook").use { gateway in
             try await Self.setUpTeam(gateway)
             let article = try await Self.send(
                 gateway, "POST", "/api/v1/kb/articles",
@@ -264,7 +285,9 @@ struct RoutingAPITests {
 
             // human-first with nobody online: the bot stands in, finds nothing, hands over (queue).
             let humanFirst = try await Self.contact(gateway, visitor: "h1", text: "where is my parcel")
-            let fallback = try await Self.waitFor(gateway, humanFirst, "queued after the bot") { $0["status"] as? String == "queued" }
+            let fallback = try await Self.waitFor(gateway, humanFirst, "queued after the bot") {
+                $0["status"] as? String == "queued" && $0["group"] is String
+            }
             #expect(fallback["group"] as? String == "general")
             let fallbackHistory = try await Self.send(gateway, "GET", "/api/v1/conversations/\(humanFirst)/routing").json["decisions"]
                 as? [[String: Any]] ?? []
@@ -284,7 +307,13 @@ struct RoutingAPITests {
             #expect(taken.status == 200, "\(taken.text)")
             let moved = try await Self.send(gateway, "GET", "/api/v1/conversations/\(botOnly)").json
             #expect(moved["group"] as? String == "vip" && moved["status"] as? String == "queued", "\(moved)")
+            // The bot's answers and the queue notice reached the chat front-end, signed.
+            let delivered = await recorder.waitFor(count: 5)
+            let texts = delivered.compactMap { (try? JSONSerialization.jsonObject(with: $0.body)) as? [String: Any] }
+                .compactMap { $0["text"] as? String }
+            #expect(texts.contains { $0.contains("7个工作日") } && texts.contains { $0.contains("number 1 in line") }, "\(texts)")
         }
+        await recorder.stop()
     }
 
     /// Polls until a conversation has at least `count` messages.

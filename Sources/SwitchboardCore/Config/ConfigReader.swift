@@ -168,7 +168,25 @@ public final class ConfigReader: @unchecked Sendable {
     /// are recorded with their full key path (`routing.rules[2].when.vipLevel.min`).
     public func decode<T: Codable>(_ key: String, as type: T.Type) -> T? {
         guard let raw = value(key) else { return nil }
-        let base = keyPath(key)
+        return decodeValue(raw, as: type, path: keyPath(key))
+    }
+
+    /// A list whose items are decoded one by one, so a problem in one item does not hide the
+    /// problems of the others. `nil` when the key is absent or not a list; failed items are
+    /// left out (their problems recorded); each item keeps its index in the file.
+    public func decodeEach<T: Codable>(_ key: String, as type: T.Type) -> (items: [(index: Int, value: T)], complete: Bool)? {
+        guard let raw = value(key) else { return nil }
+        guard case .list(let items) = raw else {
+            problem(key, "must be a list, found \(raw.typeName)")
+            return nil
+        }
+        let decoded = items.enumerated().compactMap { index, item in
+            decodeValue(item, as: type, path: "\(keyPath(key))[\(index)]").map { (index: index, value: $0) }
+        }
+        return (decoded, decoded.count == items.count)
+    }
+
+    private func decodeValue<T: Codable>(_ raw: ConfigValue, as type: T.Type, path base: String) -> T? {
         func join(_ field: String) -> String { field.hasPrefix("[") ? base + field : "\(base).\(field)" }
         do {
             let decoded = try JSONDecoder().decode(T.self, from: try JSONEncoder().encode(raw))

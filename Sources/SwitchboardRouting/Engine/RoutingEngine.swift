@@ -19,6 +19,13 @@ public actor RoutingEngine {
     /// Conversations the bot holds (reception modes), with the request that routes them to
     /// people on hand-over.
     private var botHeld: [ConversationID: (request: RoutingRequest, since: Date)] = [:]
+    /// When each unknown group named by a rule was last logged (at most once a minute each).
+    private var unknownGroupLogged: [GroupID: Date] = [:]
+    private var noRulesLogged = false
+    /// Set once ``start(now:agents:groups:)`` has loaded the store: until then every other call
+    /// waits, so nothing acts on an empty state after a restart.
+    private var isReady = false
+    private var readyWaiters: [CheckedContinuation<Void, Never>] = []
     /// The last write in the chain; each new write waits for it.
     private var lastWrite: Task<Void, Never>?
 
@@ -36,11 +43,41 @@ public actor RoutingEngine {
 
     // MARK: - Start and rebuild
 
-    /// Loads routing from the store and drains whatever can be assigned now.
-    public func start(now: Date = Date()) async throws {
+    /// Loads routing from the store, applies the configuration's agents and groups over it,
+    /// drains whatever can be assigned now, and opens the engine to every other call.
+    public func start(now: Date = Date(), agents: [Agent] = [], groups: [RoutingGroup] = []) async throws {
         try await rebuild(now: now)
+        for (index, agent) in agents.enumerated() {
+            do { _ = try await applyAgent(agent, now: now) } catch let error as RoutingError {
+                throw SeedFailure(list: "agents", index: index, error: error)
+            }
+        }
+        // Overflow targets may be declared after (or in a cycle with) the groups using them:
+        // create every new group without its overflow first, then with it.
+        for (index, group) in groups.enumerated() where state.group(group.id) == nil {
+            var bare = group
+            bare.overflowGroup = nil
+            bare.maxWaitSeconds = nil
+            do { _ = try await applyGroup(bare, now: now) } catch let error as RoutingError {
+                throw SeedFailure(list: "groups", index: index, error: error)
+            }
+        }
+        for (index, group) in groups.enumerated() {
+            do { _ = try await applyGroup(group, now: now) } catch let error as RoutingError {
+                throw SeedFailure(list: "groups", index: index, error: error)
+            }
+        }
         let drained = state.drainAll(now: now)
         try await persist(drained, now: now)
+        isReady = true
+        for waiter in readyWaiters { waiter.resume() }
+        readyWaiters = []
+    }
+
+    /// Returns once the engine has started.
+    private func ready() async {
+        guard !isReady else { return }
+        await withCheckedContinuation { readyWaiters.append($0) }
     }
 
     private func rebuild(now: Date) async throws {
@@ -89,19 +126,43 @@ public actor RoutingEngine {
 
     // MARK: - Rules
 
-    public func setRules(_ rules: RuleBook?) { self.rules = rules }
+    public func setRules(_ rules: RuleBook?) {
+        self.rules = rules
+        noRulesLogged = false
+    }
+
+    /// Whether there are rules to route by (without them conversations stay unrouted).
+    public var hasRules: Bool { rules != nil }
     public var currentRules: RuleBook? { rules }
 
     // MARK: - Reading
 
-    public func agents() -> [AgentView] { state.agentIDs.compactMap(view(of:)) }
-    public func agent(_ id: AgentID) -> AgentView? { view(of: id) }
-    public func groups() -> [RoutingGroup] { state.groupIDs.compactMap { state.group($0) } }
-    public func group(_ id: GroupID) -> RoutingGroup? { state.group(id) }
-    public func queuePosition(of conversation: ConversationID) -> (group: GroupID, level: Int, ahead: Int)? {
-        state.queuePosition(of: conversation)
+    public func agents() async -> [AgentView] {
+        await ready()
+        return state.agentIDs.compactMap(view(of:))
     }
-    public func entry(for conversation: ConversationID) -> RoutingEntry? {
+    public func agent(_ id: AgentID) async -> AgentView? {
+        await ready()
+        return view(of: id)
+    }
+    public func groups() async -> [RoutingGroup] {
+        await ready()
+        return state.groupIDs.compactMap { state.group($0) }
+    }
+    public func group(_ id: GroupID) async -> RoutingGroup? {
+        await ready()
+        return state.group(id)
+    }
+    public func queuePosition(of conversation: ConversationID) async -> (group: GroupID, level: Int, ahead: Int)? {
+        await ready()
+        return state.queuePosition(of: conversation)
+    }
+    public func entry(for conversation: ConversationID) async -> RoutingEntry? {
+        await ready()
+        return currentEntry(for: conversation)
+    }
+
+    private func currentEntry(for conversation: ConversationID) -> RoutingEntry? {
         if let held = botHeld[conversation] {
             return RoutingEntry(state: .bot, request: held.request, agent: nil, sequence: 0, since: held.since)
         }
@@ -109,7 +170,10 @@ public actor RoutingEngine {
     }
 
     /// The request of a conversation the bot holds, if it does.
-    public func botRequest(for conversation: ConversationID) -> RoutingRequest? { botHeld[conversation]?.request }
+    public func botRequest(for conversation: ConversationID) async -> RoutingRequest? {
+        await ready()
+        return botHeld[conversation]?.request
+    }
 
     private func view(of id: AgentID) -> AgentView? {
         guard let agent = state.agent(id) else { return nil }
@@ -121,12 +185,18 @@ public actor RoutingEngine {
     // MARK: - Changes
 
     public func putAgent(_ agent: Agent, now: Date = Date()) async throws -> [RoutingDecision] {
+        await ready()
+        return try await applyAgent(agent, now: now)
+    }
+
+    private func applyAgent(_ agent: Agent, now: Date) async throws -> [RoutingDecision] {
         let decisions = try state.putAgent(agent, now: now)
         try await persist(decisions, now: now) { store in try await store.saveAgent(agent, at: now) }
         return decisions
     }
 
     public func removeAgent(_ id: AgentID, now: Date = Date()) async throws -> [RoutingDecision] {
+        await ready()
         let before = state.groups(of: id)
         let decisions = try state.removeAgent(id, now: now)
         let changed = before.compactMap { state.group($0) }
@@ -138,18 +208,25 @@ public actor RoutingEngine {
     }
 
     public func setPresence(_ presence: Presence, of id: AgentID, now: Date = Date()) async throws -> [RoutingDecision] {
+        await ready()
         let decisions = try state.setPresence(presence, of: id, now: now)
         try await persist(decisions, now: now) { store in try await store.savePresence(presence, of: id, at: now) }
         return decisions
     }
 
     public func putGroup(_ group: RoutingGroup, now: Date = Date()) async throws -> [RoutingDecision] {
+        await ready()
+        return try await applyGroup(group, now: now)
+    }
+
+    private func applyGroup(_ group: RoutingGroup, now: Date) async throws -> [RoutingDecision] {
         let decisions = try state.putGroup(group, now: now)
         try await persist(decisions, now: now) { store in try await store.saveGroup(group, at: now) }
         return decisions
     }
 
     public func removeGroup(_ id: GroupID) async throws {
+        await ready()
         try state.removeGroup(id)
         try await persist([], now: Date()) { store in try await store.deleteGroup(id) }
     }
@@ -159,22 +236,28 @@ public actor RoutingEngine {
     public func route(_ contexts: [RoutingContext], consumer: ConsumerPosition?, now: Date = Date()) async throws
         -> [RoutingDecision]
     {
+        await ready()
         var decisions: [RoutingDecision] = []
-        for context in contexts where !context.routed && context.status != .closed {
-            guard !state.isRouted(context.conversationID), botHeld[context.conversationID] == nil else { continue }
-            guard let rules, let request = rules.request(for: context, at: now) else {
+        guard let rules else {
+            if !noRulesLogged && !contexts.isEmpty {
                 logger.warning(
-                    "conversation not routed: no routing rules configured",
-                    metadata: ["conversation": "\(context.conversationID)"])
-                continue
+                    "conversations are not routed: no routing rules (set routing.rules or PUT /api/v1/routing/rules); they will be routed once rules exist")
+                noRulesLogged = true
             }
+            try await persist([], now: now, consumer: consumer)
+            return []
+        }
+        for context in contexts where !context.routed && context.status != .closed {
+            guard !state.isRouted(context.conversationID), botHeld[context.conversationID] == nil,
+                let request = rules.request(for: context, at: now)
+            else { continue }
             guard state.group(request.group) != nil else {
-                logger.error(
-                    "conversation not routed: its rule names an unknown group",
-                    metadata: [
-                        "conversation": "\(context.conversationID)", "rule": "\(request.rule ?? "")",
-                        "group": "\(request.group)",
-                    ])
+                if unknownGroupLogged[request.group].map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+                    unknownGroupLogged[request.group] = now
+                    logger.error(
+                        "conversations not routed: a rule names an unknown group; they will be routed once it exists",
+                        metadata: ["rule": "\(request.rule ?? "")", "group": "\(request.group)"])
+                }
                 continue
             }
             if let decision = receive(request, now: now) { decisions.append(decision) }
@@ -209,6 +292,7 @@ public actor RoutingEngine {
     public func handOver(_ conversation: ConversationID, reason: String, now: Date = Date()) async throws
         -> [RoutingDecision]
     {
+        await ready()
         guard let held = botHeld.removeValue(forKey: conversation) else { return [] }
         guard state.group(held.request.group) != nil, var decision = try? state.route(held.request, now: now) else {
             botHeld[conversation] = held
@@ -222,6 +306,7 @@ public actor RoutingEngine {
 
     /// A conversation was closed: free its agent's capacity (draining the queue) or drop it from its queue.
     public func release(_ conversation: ConversationID, now: Date = Date()) async throws -> [RoutingDecision] {
+        await ready()
         if botHeld.removeValue(forKey: conversation) != nil {
             try await persist([], now: now, released: [conversation])
             return []
@@ -237,6 +322,7 @@ public actor RoutingEngine {
         _ conversation: ConversationID, to target: RoutingState.TransferTarget, force: Bool, note: String?,
         now: Date = Date()
     ) async throws -> [RoutingDecision] {
+        await ready()
         // A person takes a conversation from the bot: it enters routing first, then moves.
         var entered: [RoutingDecision] = []
         if let held = botHeld[conversation] {
@@ -260,6 +346,7 @@ public actor RoutingEngine {
 
     /// Moves conversations past their group's max wait to the overflow group.
     public func overflow(now: Date = Date()) async throws -> [RoutingDecision] {
+        await ready()
         let decisions = state.overflow(now: now)
         if !decisions.isEmpty { try await persist(decisions, now: now) }
         metrics.gauges(state)
@@ -276,7 +363,7 @@ public actor RoutingEngine {
     ) async throws {
         let changes =
             decisions.map {
-                RoutingChange(conversationID: $0.conversationID, entry: entry(for: $0.conversationID), decision: $0)
+                RoutingChange(conversationID: $0.conversationID, entry: currentEntry(for: $0.conversationID), decision: $0)
             } + released.map { RoutingChange(conversationID: $0, entry: nil, decision: nil) }
         for decision in decisions { metrics.record(decision) }
         let store = self.store
@@ -319,4 +406,14 @@ public struct AgentView: Sendable, Hashable {
     public var presence: Presence
     public var load: Int
     public var assignedToday: Int
+}
+
+/// A configured agent or group the engine could not apply at start.
+public struct SeedFailure: Error, Sendable, CustomStringConvertible {
+    /// `agents` or `groups`.
+    public var list: String
+    public var index: Int
+    public var error: RoutingError
+
+    public var description: String { "\(list)[\(index)]: \(error)" }
 }

@@ -89,14 +89,14 @@ public struct ConfigurationLoader: Sendable {
                 reader.problems.add(ConfigProblem(path: reader.keyPath(field), message: error.reason))
             }
         }
-        let agents = reader.decode("agents", as: [Agent].self) ?? []
-        for (index, agent) in agents.enumerated() {
+        let agents = reader.decodeEach("agents", as: Agent.self)?.items ?? []
+        for (index, agent) in agents {
             check("agents[\(index)]") { () throws(ValidationError) in try agent.validate() }
         }
-        let groups = reader.decode("groups", as: [RoutingGroup].self) ?? []
-        let agentIDs = Set(agents.map(\.id))
-        let groupIDs = Set(groups.map(\.id))
-        for (index, group) in groups.enumerated() {
+        let groups = reader.decodeEach("groups", as: RoutingGroup.self)?.items ?? []
+        let agentIDs = Set(agents.map(\.value.id))
+        let groupIDs = Set(groups.map(\.value.id))
+        for (index, group) in groups {
             check("groups[\(index)]") { () throws(ValidationError) in try group.validate() }
             for (position, member) in group.members.enumerated() where !agents.isEmpty && !agentIDs.contains(member) {
                 reader.problem("groups[\(index)].members[\(position)]", "names no agent '\(member)' under routing.agents")
@@ -105,15 +105,16 @@ public struct ConfigurationLoader: Sendable {
                 reader.problem("groups[\(index)].overflowGroup", "names no group '\(overflow)' under routing.groups")
             }
         }
-        if let rules = reader.decode("rules", as: [RoutingRule].self) {
-            check("") { () throws(ValidationError) in try RoutingRule.validate(rules) }
-            for (index, rule) in rules.enumerated() where !groups.isEmpty && !groupIDs.contains(rule.then.group) {
+        if let (rules, complete) = reader.decodeEach("rules", as: RoutingRule.self) {
+            // The list as a whole (default rule last) is judged only when every rule could be read.
+            if complete { check("") { () throws(ValidationError) in try RoutingRule.validate(rules.map(\.value)) } }
+            for (index, rule) in rules where !groups.isEmpty && !groupIDs.contains(rule.then.group) {
                 reader.problem("rules[\(index)].then.group", "names no group '\(rule.then.group)' under routing.groups")
             }
-            routing.rules = rules
+            routing.rules = complete ? rules.map(\.value) : nil
         }
-        routing.agents = agents
-        routing.groups = groups
+        routing.agents = agents.map(\.value)
+        routing.groups = groups.map(\.value)
         return routing
     }
 

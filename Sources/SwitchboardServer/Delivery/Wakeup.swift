@@ -44,3 +44,14 @@ final class Wakeup: Sendable {
         }
     }
 }
+
+/// A request raised anywhere and taken once by a loop (`routing` sweeps for unrouted
+/// conversations after rules or groups change).
+final class Flag: Sendable {
+    private let raised = Mutex(false)
+
+    func raise() { raised.withLock { $0 = true } }
+
+    /// Whether it was raised since the last take; lowers it.
+    func take() -> Bool { raised.withLock { value in defer { value = false }; return value } }
+}

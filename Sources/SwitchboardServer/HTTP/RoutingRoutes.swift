@@ -11,6 +11,8 @@ struct RoutingRoutes: Sendable {
     let store: any GatewayStore
     let engine: RoutingEngine
     let authenticator: Authenticator
+    /// Called after rules or groups change, so conversations they could not route are tried again.
+    let definitionsChanged: @Sendable () -> Void
     /// Whether the rules come from the configuration file (then the API cannot change them).
     let rulesFromConfiguration: Bool
     let maxBodyBytes: Int
@@ -53,6 +55,7 @@ struct RoutingRoutes: Sendable {
             let group = try await request.decodeJSON(RoutingGroup.self, limit: maxBodyBytes)
             guard await engine.group(group.id) == nil else { throw APIError(409, "group '\(group.id)' already exists") }
             _ = try await engine.putGroup(group)
+            definitionsChanged()
             return HTTPResponses.json(201, RoutingResources.GroupResource(group: group))
         }
         api.get("groups/:id") { request, context in
@@ -86,6 +89,7 @@ struct RoutingRoutes: Sendable {
             let book = try RuleBook(body.rules)  // a ValidationError answers 400 with its field
             try await store.saveRoutingRules(body.rules)
             await engine.setRules(book)
+            definitionsChanged()
             return HTTPResponses.json(200, RoutingResources.RulesBody(rules: body.rules, source: "api"))
         }
         api.get("conversations/:id/routing") { request, context in

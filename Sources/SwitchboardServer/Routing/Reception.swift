@@ -8,7 +8,7 @@ import SwitchboardStore
 /// holds (or hands them to people), and a customer who has to wait is told their place in line.
 ///
 /// Replies go out like agents' replies: recorded on the conversation and delivered through the
-/// channel's outbox when the channel can deliver.
+/// channel's outbox. All replies of one batch are written in one transaction.
 struct Reception: Sendable {
     let store: any GatewayStore
     let engine: RoutingEngine
@@ -18,64 +18,73 @@ struct Reception: Sendable {
     let replyQueued: @Sendable () -> Void
     let logger: Logger
 
-    /// Follows up decisions just made: greets the bot's new conversations with an answer to
-    /// their first message, tells queued customers where they stand.
+    /// Follows up decisions just made: the bot answers the first message of the conversations it
+    /// was given, queued customers hear where they stand.
     func followUp(_ decisions: [RoutingDecision], firstMessages: [ConversationID: String]) async throws {
+        var replies: [AgentReply] = []
         for decision in decisions {
             switch decision.outcome {
-            case .bot:
-                try await answer(firstMessages[decision.conversationID] ?? "", in: decision.conversationID)
-            case .queued:
-                try await tellPlace(decision)
-            case .assigned:
-                continue
+            case .bot: replies += try await answer(firstMessages[decision.conversationID] ?? "", in: decision.conversationID)
+            case .queued: replies += await place(decision)
+            case .assigned: continue
             }
         }
+        try await send(replies)
     }
 
-    /// The bot's turn on a customer message in a conversation it holds.
-    func answer(_ text: String, in conversation: ConversationID) async throws {
-        guard let request = await engine.botRequest(for: conversation) else { return }
+    /// The bot's turn on customer messages in conversations it holds, in order.
+    func answer(_ messages: [(conversation: ConversationID, text: String)]) async throws {
+        var replies: [AgentReply] = []
+        for message in messages { replies += try await answer(message.text, in: message.conversation) }
+        try await send(replies)
+    }
+
+    private func answer(_ text: String, in conversation: ConversationID) async throws -> [AgentReply] {
+        guard let request = await engine.botRequest(for: conversation) else { return [] }
         let channel = ChannelID(rawValue: request.channelID)
         let mode = request.reception ?? .humanOnly
         if bot.asksForPerson(text) {
-            if mode == .botOnly {
-                try await say(bot.settings.botOnlyText, in: conversation, channel: channel, as: "bot")
-            } else {
-                try await handOver(conversation, channel: channel, reason: "the customer asked for a person")
-            }
-            return
+            if mode == .botOnly { return [reply(bot.settings.botOnlyText, in: conversation, channel: channel, as: "bot")] }
+            return try await handOver(conversation, channel: channel, reason: "the customer asked for a person")
         }
         let candidates = try await store.searchArticles(text, limit: 5)
         if let answer = bot.answer(text, candidates: candidates) {
-            try await say("\(answer.article.title)\n\n\(answer.article.body)", in: conversation, channel: channel, as: "bot")
-        } else if mode == .botOnly {
-            try await say(bot.settings.noAnswerText, in: conversation, channel: channel, as: "bot")
-        } else {
-            try await handOver(conversation, channel: channel, reason: "no knowledge-base article matched")
+            let body = "\(answer.article.title)\n\n\(answer.article.body)"
+            return [reply(body, in: conversation, channel: channel, as: "bot")]
         }
+        if mode == .botOnly { return [reply(bot.settings.noAnswerText, in: conversation, channel: channel, as: "bot")] }
+        return try await handOver(conversation, channel: channel, reason: "no knowledge-base article matched")
     }
 
-    private func handOver(_ conversation: ConversationID, channel: ChannelID, reason: String) async throws {
-        try await say(bot.settings.handoverText, in: conversation, channel: channel, as: "bot")
-        let decisions = try await engine.handOver(conversation, reason: reason)
-        for decision in decisions where decision.outcome == .queued { try await tellPlace(decision) }
+    private func handOver(_ conversation: ConversationID, channel: ChannelID, reason: String) async throws -> [AgentReply] {
+        var replies = [reply(bot.settings.handoverText, in: conversation, channel: channel, as: "bot")]
+        for decision in try await engine.handOver(conversation, reason: reason) where decision.outcome == .queued {
+            replies += await place(decision)
+        }
+        return replies
     }
 
-    /// Tells a waiting customer how many wait ahead of them at their own level.
-    private func tellPlace(_ decision: RoutingDecision) async throws {
+    /// Tells a waiting customer how many wait ahead of them at their own level — only on a
+    /// channel that can deliver it (the notice is for the customer).
+    private func place(_ decision: RoutingDecision) async -> [AgentReply] {
         guard !queueMessage.isEmpty, let ahead = decision.ahead,
-            let channel = await engine.entry(for: decision.conversationID).map({ ChannelID(rawValue: $0.request.channelID) })
-        else { return }
+            let channel = await engine.entry(for: decision.conversationID).map({ ChannelID(rawValue: $0.request.channelID) }),
+            canDeliver(channel)
+        else { return [] }
         let text = queueMessage.replacingOccurrences(of: "{ahead}", with: String(ahead))
             .replacingOccurrences(of: "{position}", with: String(ahead + 1))
-        try await say(text, in: decision.conversationID, channel: channel, as: "system")
+        return [reply(text, in: decision.conversationID, channel: channel, as: "system")]
     }
 
-    private func say(_ text: String, in conversation: ConversationID, channel: ChannelID, as author: String) async throws {
-        let deliver = canDeliver(channel)
-        _ = try await store.appendReply(
-            AgentReply(conversationID: conversation, author: author, text: text, html: nil, createdAt: Date(), deliver: deliver))
-        if deliver { replyQueued() }
+    private func reply(_ text: String, in conversation: ConversationID, channel: ChannelID, as author: String) -> AgentReply {
+        AgentReply(
+            conversationID: conversation, author: author, text: text, html: nil, createdAt: Date(),
+            deliver: canDeliver(channel))
+    }
+
+    private func send(_ replies: [AgentReply]) async throws {
+        guard !replies.isEmpty else { return }
+        _ = try await store.appendReplies(replies)
+        if replies.contains(where: \.deliver) { replyQueued() }
     }
 }

@@ -19,6 +19,8 @@ struct RoutingConsumer: Service {
     let engine: RoutingEngine
     let configuration: GatewayConfiguration.Routing
     let wakeup: Wakeup
+    /// Raised when rules or groups change: conversations they failed to route are tried again.
+    let sweepRequested: Flag
     let reception: Reception
     let logger: Logger
     /// Events read per batch.
@@ -34,7 +36,7 @@ struct RoutingConsumer: Service {
         var lastOverflow = clock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                if clock.now - lastSweep >= sweepInterval {
+                if sweepRequested.take() || clock.now - lastSweep >= sweepInterval {
                     try await sweep()
                     lastSweep = clock.now
                 }
@@ -47,7 +49,9 @@ struct RoutingConsumer: Service {
                     await wakeup.wait(timeout: .milliseconds(configuration.pollIntervalMilliseconds))
                     continue
                 }
-                let opened = Self.openedConversations(events)
+                // Without rules nothing can be routed: skip reading contexts (the sweep routes
+                // these conversations once rules exist).
+                let opened = await engine.hasRules ? Self.openedConversations(events) : []
                 let contexts = opened.isEmpty ? [:] : try await store.routingContexts(for: opened)
                 let decisions = try await engine.route(
                     opened.compactMap { contexts[$0] }, consumer: ConsumerPosition(consumer: Self.name, position: last.position))
@@ -65,38 +69,18 @@ struct RoutingConsumer: Service {
 
     /// Loads routing, then applies the configuration's agents and groups over what the store has.
     func start() async throws {
-        try await engine.start()
-        do {
-            for (index, agent) in configuration.agents.enumerated() {
-                try await applying("routing.agents[\(index)]") { _ = try await engine.putAgent(agent) }
-            }
-            // Overflow targets may be declared after (or in a cycle with) the groups using them:
-            // create every group first without its overflow, then with it.
-            for (index, group) in configuration.groups.enumerated() where await engine.group(group.id) == nil {
-                var bare = group
-                bare.overflowGroup = nil
-                bare.maxWaitSeconds = nil
-                try await applying("routing.groups[\(index)]") { _ = try await engine.putGroup(bare) }
-            }
-            for (index, group) in configuration.groups.enumerated() {
-                try await applying("routing.groups[\(index)]") { _ = try await engine.putGroup(group) }
-            }
-        }
         if configuration.rules == nil {
             let stored = try await store.loadRoutingRules()
             if !stored.isEmpty { await engine.setRules(try RuleBook(stored)) }
         }
-    }
-
-    /// Runs a configuration change, naming the configuration entry in a refusal.
-    private func applying(_ path: String, _ change: () async throws -> Void) async throws {
         do {
-            try await change()
-        } catch let error as RoutingError {
-            if case .invalid(let problem) = error {
+            try await engine.start(agents: configuration.agents, groups: configuration.groups)
+        } catch let failure as SeedFailure {
+            let path = "routing.\(failure.list)[\(failure.index)]"
+            if case .invalid(let problem) = failure.error {
                 throw ConfigError(problems: [ConfigProblem(path: "\(path).\(problem.field)", message: problem.reason)])
             }
-            throw ConfigError(problems: [ConfigProblem(path: path, message: error.description)])
+            throw ConfigError(problems: [ConfigProblem(path: path, message: failure.error.description)])
         }
     }
 
@@ -111,20 +95,26 @@ struct RoutingConsumer: Service {
         }
         guard !pending.isEmpty else { return }
         let texts = try await store.messageTexts(pending.map(\.1))
-        for (conversation, message) in pending {
-            try await reception.answer(texts[message] ?? "", in: conversation)
-        }
+        try await reception.answer(pending.map { (conversation: $0.0, text: texts[$0.1] ?? "") })
     }
 
     /// Routes open conversations routing never placed.
     func sweep() async throws {
-        let stranded = try await store.unroutedConversations(limit: batchSize)
-        guard !stranded.isEmpty else { return }
-        let contexts = try await store.routingContexts(for: stranded)
-        let decisions = try await engine.route(stranded.compactMap { contexts[$0] }, consumer: nil)
-        try await reception.followUp(decisions, firstMessages: contexts.compactMapValues(\.firstMessageText))
-        if !decisions.isEmpty {
-            logger.info("routed conversations that had not been routed", metadata: ["count": "\(decisions.count)"])
+        guard await engine.hasRules else { return }
+        var routed = 0
+        // Batch after batch while every conversation of a batch found its group: a backlog left
+        // by missing rules drains at once when they arrive.
+        while true {
+            let stranded = try await store.unroutedConversations(limit: batchSize)
+            guard !stranded.isEmpty else { break }
+            let contexts = try await store.routingContexts(for: stranded)
+            let decisions = try await engine.route(stranded.compactMap { contexts[$0] }, consumer: nil)
+            try await reception.followUp(decisions, firstMessages: contexts.compactMapValues(\.firstMessageText))
+            routed += decisions.count
+            if decisions.count < stranded.count || stranded.count < batchSize { break }
+        }
+        if routed > 0 {
+            logger.info("routed conversations that had not been routed", metadata: ["count": "\(routed)"])
         }
     }
 
