@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardStoreSQLiteTests",
-            dependencies: ["SwitchboardStoreSQLite", "SwitchboardTesting"],
+            dependencies: ["SwitchboardStoreSQLite", "SwitchboardTesting", "SwitchboardRouting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

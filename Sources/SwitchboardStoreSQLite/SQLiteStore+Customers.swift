@@ -82,4 +82,24 @@ extension SQLiteStore {
             return detail
         }
     }
+
+    public func updateCustomer(_ id: CustomerID, _ change: CustomerChange, at time: Date) async throws -> CustomerDetail {
+        try await pool.write { db in
+            guard let current = try Self.customerDetail(id.rawValue, db: db)?.customer else {
+                throw StoreError.notFound("customer \(id)")
+            }
+            var attributes = current.attributes
+            for (key, value) in change.attributes { attributes[key] = value }
+            try db.execute(
+                sql: "UPDATE customers SET name = ?, vip_level = ?, attributes = ?, updated_at = ? WHERE id = ?",
+                arguments: [
+                    change.name ?? current.name, change.vipLevel ?? current.vipLevel, try SQLiteCoding.json(attributes),
+                    SQLiteCoding.millis(time), current.id.rawValue,
+                ])
+            guard let updated = try Self.customerDetail(current.id.rawValue, db: db) else {
+                throw StoreError.notFound("customer \(id)")
+            }
+            return updated
+        }
+    }
 }

@@ -89,18 +89,25 @@ extension SQLiteStore {
         }
     }
 
-    public func saveRouting(_ changes: [RoutingChange], consumer: ConsumerPosition?, at time: Date) async throws {
+    public func saveRouting(_ changes: [RoutingChange], consumer: ConsumerPosition?, at time: Date) async throws
+        -> Set<ConversationID>
+    {
         let encoded = try changes.map { change in
             (
                 change, try change.entry.map { try SQLiteCoding.json(object: $0.request) },
                 try change.decision.map { try SQLiteCoding.json(object: $0) }
             )
         }
-        try await pool.write { db in
+        return try await pool.write { db in
             let now = SQLiteCoding.millis(time)
+            var closed: Set<ConversationID> = []
             for (change, request, decisionJSON) in encoded {
                 let conversation = change.conversationID.rawValue
-                if let entry = change.entry, let request {
+                let isClosed = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT status FROM conversations WHERE id = ?"), arguments: [conversation]
+                ).map { $0 == ConversationStatus.closed.rawValue } ?? true
+                if isClosed && change.entry != nil { closed.insert(change.conversationID) }
+                if let entry = change.entry, let request, !isClosed {
                     try db.cachedStatement(
                         sql: """
                             INSERT OR REPLACE INTO routing_entries
@@ -114,7 +121,7 @@ extension SQLiteStore {
                     try db.cachedStatement(
                         sql: """
                             UPDATE conversations SET status = ?, assignee = ?, group_name = ?, priority = ?, updated_at = ?
-                            WHERE id = ? AND status != 'closed'
+                            WHERE id = ?
                             """
                     ).execute(arguments: [
                         entry.state.conversationStatus.rawValue,
@@ -141,6 +148,7 @@ extension SQLiteStore {
                     sql: "INSERT OR REPLACE INTO consumer_positions (consumer, position) VALUES (?, ?)",
                     arguments: [consumer.consumer, consumer.position])
             }
+            return closed
         }
     }
 

@@ -14,6 +14,9 @@ extension StoreConformance {
             try await s.routingContexts(store)
         }),
         ("unrouted conversations are listed until routed", { s, store in try await s.unrouted(store) }),
+        ("customer updates set name, VIP level and attributes, and reach routing", { s, store in
+            try await s.customerUpdates(store)
+        }),
         ("routing rules are stored in order", { s, store in try await s.routingRules(store) }),
         ("knowledge-base articles are searched in Chinese and English, replaced and deleted", { s, store in
             try await s.knowledgeBase(store)
@@ -86,6 +89,11 @@ extension StoreConformance {
             "decision history kept in order: \(history)")
         _ = try await store.close(receipt.conversationID, at: now)
         try await expectAwaiting(try await store.loadRouting(dayStart: now).entries.isEmpty, check, "a closed conversation's entry is not reloaded")
+        let late = try await store.saveRouting(
+            [RoutingChange(conversationID: receipt.conversationID, entry: assigned, decision: nil)], consumer: nil, at: now)
+        try expect(late == [receipt.conversationID], check, "an entry for a closed conversation is reported back: \(late)")
+        conversation = try await store.conversation(receipt.conversationID)?.conversation
+        try expect(conversation?.status == .closed, check, "a late routing change does not reopen a closed conversation")
         try await store.saveRouting([RoutingChange(conversationID: receipt.conversationID, entry: nil, decision: nil)], consumer: nil, at: now)
         try await expectAwaiting(try await store.routingDecisions(for: receipt.conversationID).count == 2, check, "releasing keeps the history")
     }
@@ -128,6 +136,24 @@ extension StoreConformance {
         let again = contexts[next.conversationID]
         try expect(again?.returningAgent == AgentID("ivan"), check, "the last agent is the returning agent: \(String(describing: again))")
         try expect(again?.badlyRated == [AgentID("ivan")], check, "a rating of 1 puts the agent on the bad list")
+    }
+
+    func customerUpdates(_ store: any GatewayStore) async throws {
+        let check = "customer updates"
+        let receipt = try await ingest(store, [Fixtures.contact(externalID: "cu-1", visitor: "vic", attributes: ["tier": "gold", "city": "Shenzhen"])])[0]
+        let updated = try await store.updateCustomer(
+            receipt.customerID,
+            CustomerChange(name: "Vic", vipLevel: 8, attributes: ["exclusiveAgent": "alice", "city": nil]), at: Date())
+        try expect(updated.customer.name == "Vic" && updated.customer.vipLevel == 8, check, "name and VIP level set: \(updated.customer)")
+        try expect(updated.customer.attributes == ["tier": "gold", "exclusiveAgent": "alice"], check,
+            "attributes merged, null removes: \(updated.customer.attributes)")
+        let context = try await store.routingContexts(for: [receipt.conversationID])[receipt.conversationID]
+        try expect(context?.customerVIPLevel == 8 && context?.exclusiveAgent == AgentID("alice"), check,
+            "routing sees the VIP level and the exclusive agent: \(String(describing: context))")
+        do {
+            _ = try await store.updateCustomer(CustomerID("nobody"), CustomerChange(vipLevel: 1), at: Date())
+            throw ConformanceFailure(check: check, message: "updating an unknown customer must fail")
+        } catch is StoreError {}
     }
 
     func unrouted(_ store: any GatewayStore) async throws {

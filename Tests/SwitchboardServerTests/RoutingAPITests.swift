@@ -205,6 +205,35 @@ struct RoutingAPITests {
         }
     }
 
+    @Test("a VIP level and exclusive agent set through the customer API steer the customer's next conversation")
+    func vipExclusive() async throws {
+        try await Self.start().use { gateway in
+            try await Self.setUpTeam(gateway)
+            for agent in ["alice", "bob"] {
+                #expect(try await Self.send(gateway, "PUT", "/api/v1/agents/\(agent)/presence", ["status": "online"]).status == 200)
+            }
+            let first = try await Self.contact(gateway, visitor: "vip-1")
+            let assigned = try await Self.waitFor(gateway, first, "assigned") { $0["assignee"] is String }
+            #expect(assigned["assignee"] as? String == "alice")
+            let customer = assigned["customerId"] as? String ?? ""
+            let bad = try await Self.send(gateway, "PATCH", "/api/v1/customers/\(customer)", ["vipLevel": 11])
+            #expect(bad.status == 400 && bad.json["field"] as? String == "vipLevel", "\(bad.text)")
+            let badAgent = try await Self.send(gateway, "PATCH", "/api/v1/customers/\(customer)", ["attributes": ["exclusiveAgent": "no spaces"]])
+            #expect(badAgent.status == 400 && badAgent.json["field"] as? String == "attributes.exclusiveAgent", "\(badAgent.text)")
+            let patched = try await Self.send(
+                gateway, "PATCH", "/api/v1/customers/\(customer)", ["vipLevel": 6, "attributes": ["exclusiveAgent": "bob"]])
+            #expect(patched.status == 200 && patched.json["vipLevel"] as? Int == 6, "\(patched.text)")
+            #expect(try await Self.send(gateway, "POST", "/api/v1/conversations/\(first)/close").status == 200)
+            let next = try await Self.contact(gateway, visitor: "vip-1")
+            #expect(next != first)
+            let vip = try await Self.waitFor(gateway, next, "assigned to bob") { $0["assignee"] is String }
+            #expect(vip["assignee"] as? String == "bob" && vip["group"] as? String == "vip", "\(vip)")
+            let decision = (try await Self.send(gateway, "GET", "/api/v1/conversations/\(next)/routing").json["decisions"]
+                as? [[String: Any]])?.first
+            #expect(decision?["step"] as? String == "vip-exclusive-agent" && decision?["rule"] as? String == "vip", "\(String(describing: decision))")
+        }
+    }
+
     @Test("conversations that arrive before any rule or group are routed once they exist")
     func lateRules() async throws {
         try await Self.start().use { gateway in

@@ -367,17 +367,28 @@ public actor RoutingEngine {
             } + released.map { RoutingChange(conversationID: $0, entry: nil, decision: nil) }
         for decision in decisions { metrics.record(decision) }
         let store = self.store
-        let work: @Sendable () async throws -> Void = {
+        let work: @Sendable () async throws -> Set<ConversationID> = {
             if let definitions { try await definitions(store) }
-            if !changes.isEmpty || consumer != nil { try await store.saveRouting(changes, consumer: consumer, at: now) }
+            guard !changes.isEmpty || consumer != nil else { return [] }
+            return try await store.saveRouting(changes, consumer: consumer, at: now)
         }
+        let closed: Set<ConversationID>
         do {
-            try await chained(work)
+            closed = try await chained(work)
         } catch {
             logger.error("routing change not saved; reloading routing from the store", metadata: ["error": "\(error)"])
-            try? await chained { [weak self] in try await self?.rebuild(now: Date()) }
+            _ = try? await chained { [weak self] in try await self?.rebuild(now: Date()) }
             throw error
         }
+        // Closed while routing decided (the close came before its release could find it):
+        // let go of them now, so no agent carries a closed conversation.
+        guard !closed.isEmpty else { return }
+        var drains: [RoutingDecision] = []
+        for conversation in closed.sorted(by: { $0.rawValue < $1.rawValue }) {
+            botHeld[conversation] = nil
+            drains += state.release(conversation, now: now)
+        }
+        try await persist(drains, now: now, released: Array(closed))
     }
 
     private func persist(
@@ -388,14 +399,14 @@ public actor RoutingEngine {
     }
 
     /// Runs `work` after every earlier write has finished.
-    private func chained(_ work: @escaping @Sendable () async throws -> Void) async throws {
+    private func chained<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let previous = lastWrite
         let task = Task {
             await previous?.value
-            try await work()
+            return try await work()
         }
         lastWrite = Task { _ = try? await task.value }
-        try await task.value
+        return try await task.value
     }
 }
 

@@ -18,8 +18,12 @@ public protocol RoutingStore: Sendable {
     func deleteGroup(_ group: GroupID) async throws
     /// Applies routing changes in one transaction: each conversation's entry (or its removal),
     /// its status, assignee, group and queue level, and the decision history; moves a consumer's
-    /// position with them when given, so an event is acted on exactly once.
+    /// position with them when given, so an event is acted on exactly once. Returns the
+    /// conversations given an entry that are closed (closed while routing decided): their
+    /// entries are not kept, and the caller releases them.
+    @discardableResult
     func saveRouting(_ changes: [RoutingChange], consumer: ConsumerPosition?, at time: Date) async throws
+        -> Set<ConversationID>
     /// A conversation's routing history, oldest first.
     func routingDecisions(for conversation: ConversationID) async throws -> [RoutingDecision]
     /// The facts rules and candidate order need, for each conversation that exists.

@@ -41,6 +41,12 @@ struct APIRoutes: Sendable {
             guard let detail = try await store.customer(CustomerID(id)) else { throw APIError.notFound("customer \(id) not found") }
             return HTTPResponses.json(200, APIResources.CustomerResource(detail: detail))
         }
+        api.patch("customers/:id") { request, context in
+            try await authenticator.require(.agent, request)
+            let change = try await APIResources.CustomerPatch.decode(from: request, limit: maxBodyBytes)
+            let updated = try await store.updateCustomer(CustomerID(try context.parameters.require("id")), change, at: Date())
+            return HTTPResponses.json(200, APIResources.CustomerResource(detail: updated))
+        }
         api.post("customers/:id/merge") { request, context in
             try await authenticator.require(.admin, request)
             let body = try await request.decodeJSON(APIResources.MergeRequest.self, limit: maxBodyBytes)
