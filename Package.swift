@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
         .library(name: "SwitchboardWebChat", targets: ["SwitchboardWebChat"]),
         .library(name: "SwitchboardRouting", targets: ["SwitchboardRouting"]),
+        .library(name: "SwitchboardMIME", targets: ["SwitchboardMIME"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -64,6 +65,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SwitchboardMIME",
+            path: "Adapters/Email/MIME",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -123,6 +129,12 @@ let package = Package(
             name: "switchboard-routing-bench",
             dependencies: ["SwitchboardRouting", "SwitchboardCore"],
             path: "Benchmarks/Routing",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardMIMETests",
+            dependencies: ["SwitchboardMIME", "SwitchboardCore"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,17 +9,6 @@ import Foundation
 import SwitchboardCore
 import SwitchboardRouting
 
-struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct Stats {
     var samples: [Double]  // microseconds
     func percentile(_ p: Double) -> Double {
@@ -35,7 +24,7 @@ let skills = ["presales", "refunds", "billing", "tech", "vip"]
 
 /// Builds `agents` agents (80 % online) in `groups` groups, each agent in two groups.
 func build(agents count: Int, groups groupCount: Int, strategy: RoutingStrategy? = nil) throws -> RoutingState {
-    var random = Generator(state: 7)
+    var random = SeededRandom(seed: 7)
     var state = RoutingState()
     var members = [[AgentID]](repeating: [], count: groupCount)
     for index in 0..<count {
@@ -68,7 +57,7 @@ func build(agents count: Int, groups groupCount: Int, strategy: RoutingStrategy?
 /// Routes `decisions` conversations into random groups, releasing each after a while so the
 /// centre stays near a steady load; returns the time of each routing decision.
 func measure(_ state: inout RoutingState, groups: Int, decisions: Int) throws -> Stats {
-    var random = Generator(state: 11)
+    var random = SeededRandom(seed: 11)
     var open: [ConversationID] = []
     var samples: [Double] = []
     samples.reserveCapacity(decisions)
@@ -100,7 +89,7 @@ func measureLinearScan(agents count: Int, groupSize: Int, decisions: Int) -> Sta
     let online = (0..<count).map { $0 % 5 != 0 }
     var samples: [Double] = []
     let clock = ContinuousClock()
-    var random = Generator(state: 13)
+    var random = SeededRandom(seed: 13)
     for _ in 0..<decisions {
         let base = groupSize >= count ? 0 : Int.random(in: 0..<(count - groupSize), using: &random)
         let start = clock.now

@@ -12,7 +12,7 @@ struct ConcurrencyPropertyTests {
     /// presence and load. (The engine serialises all calls, so this is the concurrent case.)
     @Test("capacity is never exceeded and nothing is assigned twice", arguments: [1, 2, 3, 4, 5])
     func randomOperations(seed: UInt64) throws {
-        var random = SortedBagTests.SplitMix(state: seed)
+        var random = SeededRandom(seed: seed)
         var f = RoutingFixture()
         let agents = (1...12).map { "a\($0)" }
         for (index, id) in agents.enumerated() {

@@ -1,24 +1,13 @@
+import SwitchboardCore
 import Testing
 
 @testable import SwitchboardRouting
 
 @Suite("SortedBag")
 struct SortedBagTests {
-    /// A deterministic generator so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("matches a sorted array under random inserts and removes, across chunk splits")
     func matchesReference() {
-        var random = SplitMix(state: 42)
+        var random = SeededRandom(seed: 42)
         var bag = SortedBag<Int>(chunkSize: 4)
         var reference: [Int] = []
         for _ in 0..<5_000 {
