@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SwitchboardWebChat", targets: ["SwitchboardWebChat"]),
         .library(name: "SwitchboardRouting", targets: ["SwitchboardRouting"]),
         .library(name: "SwitchboardMIME", targets: ["SwitchboardMIME"]),
+        .library(name: "SwitchboardEmail", targets: ["SwitchboardEmail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -73,6 +74,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardEmail",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardMIME",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Adapters/Email/Adapter",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardWebChat",
             dependencies: [
                 "SwitchboardCore",
@@ -119,7 +129,8 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardStoreSQLite", "SwitchboardServer",
-                "SwitchboardWebChat",
+                "SwitchboardWebChat", "SwitchboardEmail", "SwitchboardMIME",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -129,6 +140,11 @@ let package = Package(
             name: "switchboard-routing-bench",
             dependencies: ["SwitchboardRouting", "SwitchboardCore"],
             path: "Benchmarks/Routing",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardEmailTests",
+            dependencies: ["SwitchboardEmail", "SwitchboardMIME", "SwitchboardCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -8,7 +8,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Switchboard: a multi-channel customer-service ingestion gateway.",
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, TokenCommand.self],
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, TokenCommand.self, InspectMail.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -70,4 +70,37 @@ struct CLITests {
         #expect(await gateway.terminate() == 0)
         await client.shutdown()
     }
+
+    @Test("inspect-mail prints the normalized message as JSON; unreadable input exits non-zero")
+    func inspectMail() throws {
+        let mail = try Fixtures.temporaryFile(
+            """
+            From: =?utf-8?B?546L5Zac?= <Wang.Zhe@Mail.Example.com>\r
+            To: support@shop.example\r
+            Subject: =?utf-8?B?5oiR6KaB6YCA5qy+?= [#1042]\r
+            Message-ID: <abc@mail.example.com>\r
+            In-Reply-To: <reply-1@shop.example>\r
+            Auto-Submitted: auto-replied\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            请帮我处理退款。\r
+
+            """, suffix: ".eml")
+        let (status, output) = try run(["inspect-mail", mail, "--own-address", "support@shop.example"])
+        #expect(status == 0, "\(output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+        #expect(json["subject"] as? String == "我要退款 [#1042]")
+        #expect((json["from"] as? [String: Any])?["address"] as? String == "wang.zhe@mail.example.com")
+        #expect((json["from"] as? [String: Any])?["name"] as? String == "王喜")
+        #expect(json["messageId"] as? String == "<abc@mail.example.com>")
+        #expect(json["inReplyTo"] as? String == "<reply-1@shop.example>")
+        #expect((json["text"] as? String)?.contains("请帮我处理退款") == true)
+        #expect((json["flags"] as? [String: Any])?["autoSubmitted"] as? Bool == true)
+        #expect(json["opensConversation"] as? Bool == false)
+        #expect(json["html"] is NSNull)
+
+        let missing = try run(["inspect-mail", "/nonexistent/mail.eml"])
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("cannot read"))
+    }
 }

@@ -69,6 +69,7 @@ struct MIMEPiecesTests {
         let text = HTMLText.text(
             fromHTML: "<html><head><style>p{}</style></head><body><p>Hello&nbsp;<b>world</b> &amp; you</p><script>x()</script><div>Line&#33;</div></body></html>")
         #expect(text == "Hello world & you\n\nLine!")
+        #expect(HTMLText.text(fromHTML: "<p>a</p>\r\n<p>b</p>\r\n") == "a\n\nb", "CRLF between blocks")
     }
 
     @Test("limits: nesting depth, part count and header size are bounded and reported")

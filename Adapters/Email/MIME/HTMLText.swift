@@ -73,7 +73,9 @@ public enum HTMLText {
     /// Spaces and tabs collapsed within lines, blank lines collapsed to one, ends trimmed.
     static func collapse(_ text: String) -> String {
         var lines: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on Unicode scalars, not Characters.
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{00A0}" })
             let joined = words.joined(separator: " ")
             if joined.isEmpty && (lines.last?.isEmpty ?? true) { continue }

@@ -71,7 +71,8 @@ public struct MIMEMessage: Sendable, Hashable {
 
     static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    static func messageIDs(in text: String) -> [String] {
+    /// The `<…>` message ids in a header value, in order.
+    public static func messageIDs(in text: String) -> [String] {
         var ids: [String] = []
         var current: String?
         for character in text {
