@@ -49,8 +49,10 @@ extension SQLiteStore {
         // 2. Resolve the customer by exact handle; create one for an unknown handle.
         let customerID = try resolveCustomer(contact, nowMillis: nowMillis, db: db)
 
-        // 3. Thread into the latest open conversation on this channel, or start a new one.
-        let latest = try Row.fetchOne(
+        // 3. Thread: into the conversation the contact replies to, else (chat) the latest open
+        // conversation on this channel within the window, else a new one.
+        let hinted = try hintedConversation(contact, customerID: customerID, db: db)
+        let latest = !contact.threadHints.byInactivityWindow ? nil : try Row.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT id, number, status, last_activity_at FROM conversations
@@ -66,7 +68,9 @@ extension SQLiteStore {
         let conversationID: ConversationID
         let number: Int64
         let isNew: Bool
-        switch policy.decide(latest: latest, at: now) {
+        switch policy.decide(
+            hinted: hinted, latest: latest, byInactivityWindow: contact.threadHints.byInactivityWindow, at: now)
+        {
         case .continueConversation(let id, let existingNumber):
             conversationID = id
             number = existingNumber
@@ -126,6 +130,49 @@ extension SQLiteStore {
         return IngestReceipt(
             customerID: CustomerID(customerID), conversationID: conversationID, conversationNumber: number,
             messageID: messageID, duplicate: false, newConversation: isNew)
+    }
+
+    /// The customer's conversation on this channel that the contact's hints name: the newest one
+    /// holding a message it replies to, else the one whose number is its subject token.
+    private static func hintedConversation(_ contact: InboundContact, customerID: String, db: Database) throws
+        -> ThreadingPolicy.Candidate?
+    {
+        let hints = contact.threadHints
+        func candidate(_ row: Row?) -> ThreadingPolicy.Candidate? {
+            row.map {
+                ThreadingPolicy.Candidate(
+                    id: ConversationID($0[0] as String), number: $0[1],
+                    status: ConversationStatus(rawValue: $0[2]) ?? .closed, lastActivityAt: SQLiteCoding.date($0[3]))
+            }
+        }
+        let ids = Array(hints.replyTo.prefix(20))
+        if !ids.isEmpty {
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            var arguments: StatementArguments = [contact.channelID.rawValue, customerID]
+            arguments += StatementArguments(ids)
+            if let found = candidate(
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.id, c.number, c.status, c.last_activity_at FROM messages m
+                        JOIN conversations c ON c.id = m.conversation_id
+                        WHERE m.channel_id = ? AND c.customer_id = ? AND m.external_id IN (\(placeholders))
+                        ORDER BY m.seq DESC LIMIT 1
+                        """, arguments: arguments))
+            {
+                return found
+            }
+        }
+        if let token = hints.subjectToken, let number = Int64(token) {
+            return candidate(
+                try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id, number, status, last_activity_at FROM conversations
+                            WHERE number = ? AND channel_id = ? AND customer_id = ?
+                            """), arguments: [number, contact.channelID.rawValue, customerID]))
+        }
+        return nil
     }
 
     /// The customer owning the contact's sender handle, created if the handle is new. Profile

@@ -18,6 +18,9 @@ extension StoreConformance {
             try await s.customerUpdates(store)
         }),
         ("routing rules are stored in order", { s, store in try await s.routingRules(store) }),
+        ("mail threads by the messages it replies to and by subject token, never by time", { s, store in
+            try await s.mailThreading(store)
+        }),
         ("knowledge-base articles are searched in Chinese and English, replaced and deleted", { s, store in
             try await s.knowledgeBase(store)
         }),
@@ -169,6 +172,37 @@ extension StoreConformance {
         try await store.saveRouting([RoutingChange(conversationID: receipts[0].conversationID, entry: entry, decision: nil)], consumer: nil, at: Date())
         _ = try await store.close(receipts[1].conversationID, at: Date())
         try await expectAwaiting(try await store.unroutedConversations(limit: 10).isEmpty, check, "routed and closed conversations are not listed")
+    }
+
+    func mailThreading(_ store: any GatewayStore) async throws {
+        let check = "mail threading"
+        func mail(_ id: String, from sender: String = "li@example.com", replyTo: [String] = [], token: String? = nil)
+            throws -> InboundContact
+        {
+            InboundContact(
+                channelID: ChannelID(rawValue: "mail"), channelKind: .email, externalID: id, occurredAt: Date(),
+                sender: try Handle.email(sender),
+                threadHints: ThreadHints(replyTo: replyTo, subjectToken: token, byInactivityWindow: false), text: "text",
+                raw: RawPayload(contentType: "message/rfc822", bytes: Data(id.utf8)))
+        }
+        let first = try await ingest(store, [try mail("<a@x>")])[0]
+        let unrelated = try await ingest(store, [try mail("<b@x>")])[0]
+        try expect(unrelated.newConversation && unrelated.conversationID != first.conversationID, check,
+            "a new mail that replies to nothing opens a new conversation, even right after another")
+        let reply = try await ingest(store, [try mail("<c@x>", replyTo: ["<unknown@x>", "<a@x>"])])[0]
+        try expect(reply.conversationID == first.conversationID && !reply.newConversation, check,
+            "a reply threads into the conversation holding the message it replies to")
+        let token = try await ingest(store, [try mail("<d@x>", token: String(unrelated.conversationNumber))])[0]
+        try expect(token.conversationID == unrelated.conversationID, check, "the subject token names the conversation")
+        let stranger = try await ingest(store, [try mail("<e@x>", from: "other@example.com", replyTo: ["<a@x>"])])[0]
+        try expect(stranger.conversationID != first.conversationID, check,
+            "another customer's reply does not join someone else's conversation")
+        let foreignToken = try await ingest(store, [try mail("<f@x>", from: "other@example.com", token: String(first.conversationNumber))])[0]
+        try expect(foreignToken.conversationID != first.conversationID, check, "nor does a token of someone else's conversation")
+        _ = try await store.close(first.conversationID, at: Date())
+        let late = try await ingest(store, [try mail("<g@x>", replyTo: ["<c@x>"])])[0]
+        try expect(late.newConversation && late.conversationID != first.conversationID, check,
+            "a reply to a closed conversation opens a new one")
     }
 
     func routingRules(_ store: any GatewayStore) async throws {

@@ -37,3 +37,30 @@ struct ThreadingPolicyTests {
         #expect(ThreadingPolicy().inactivityWindow == 1800)
     }
 }
+
+@Suite("Threading with hints")
+struct HintedThreadingTests {
+    let policy = ThreadingPolicy(inactivityWindow: 60)
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func candidate(_ status: ConversationStatus, idle: TimeInterval) -> ThreadingPolicy.Candidate {
+        ThreadingPolicy.Candidate(id: ConversationID("c"), number: 7, status: status, lastActivityAt: now.addingTimeInterval(-idle))
+    }
+
+    @Test("an open replied-to conversation continues however old; a closed one starts anew")
+    func hinted() {
+        #expect(
+            policy.decide(hinted: candidate(.assigned, idle: 86_400 * 30), latest: nil, byInactivityWindow: false, at: now)
+                == .continueConversation(ConversationID("c"), number: 7))
+        #expect(
+            policy.decide(hinted: candidate(.closed, idle: 10), latest: nil, byInactivityWindow: true, at: now)
+                == .startNew(.repliedConversationClosed))
+    }
+
+    @Test("without a hint: the window for chat, a new conversation for mail")
+    func unhinted() {
+        let recent = candidate(.queued, idle: 10)
+        #expect(policy.decide(hinted: nil, latest: recent, byInactivityWindow: true, at: now) == .continueConversation(ConversationID("c"), number: 7))
+        #expect(policy.decide(hinted: nil, latest: recent, byInactivityWindow: false, at: now) == .startNew(.notAReply))
+    }
+}

@@ -36,6 +36,7 @@ struct MailNormalizerTests {
         #expect(contact.recipient == "support@shop.example")
         #expect(contact.threadHints.replyTo == ["<reply-9@shop.example>", "<m1@example.com>"])
         #expect(contact.threadHints.subjectToken == "1042")
+        #expect(!contact.threadHints.byInactivityWindow, "mail threads by replies only")
         #expect(contact.occurredAt == Date(timeIntervalSince1970: 1_772_571_240))
         #expect(contact.text?.contains("Still broken.") == true)
         #expect(contact.channelKind == .email)

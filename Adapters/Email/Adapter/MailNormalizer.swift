@@ -105,7 +105,8 @@ public struct MailNormalizer: Sendable {
             channelID: channelID, channelKind: .email, externalID: Self.externalID(message, raw: raw),
             occurredAt: message.date ?? receivedAt, sender: sender, senderName: from.name.map { String($0.prefix(200)) },
             recipient: recipient?.address,
-            threadHints: ThreadHints(replyTo: replyTo, subjectToken: subject.flatMap { subjectToken.find(in: $0) }),
+            threadHints: ThreadHints(
+                replyTo: replyTo, subjectToken: subject.flatMap { subjectToken.find(in: $0) }, byInactivityWindow: false),
             text: text, html: html, attachments: attachments,
             routing: RoutingAttributes(extra: subject.map { ["subject": String($0.prefix(1000))] } ?? [:]),
             raw: RawPayload(contentType: "message/rfc822", bytes: Data(raw)))

@@ -1,10 +1,14 @@
 import Foundation
 
-/// Decides whether a chat-like contact continues the customer's latest conversation on a channel.
+/// Decides whether a contact continues one of the customer's conversations on a channel.
 ///
-/// A contact continues the latest conversation when that conversation is open and its last
-/// activity is within the inactivity window; otherwise it starts a new one. Storage backends call
-/// ``decide(latest:at:)`` inside their ingest transaction, so every backend threads alike.
+/// An explicit hint wins: the conversation holding a message the contact replies to (email
+/// `In-Reply-To`/`References`), or the one its subject token names, continues when it is still
+/// open — however long ago it was active. Without a hint, a chat-like contact continues the
+/// latest conversation when that is open and active within the inactivity window; a contact that
+/// does not thread by window (email) starts a new one. Storage backends find the candidates and
+/// call ``decide(hinted:latest:byInactivityWindow:at:)`` inside their ingest transaction, so every
+/// backend threads alike.
 public struct ThreadingPolicy: Sendable, Hashable {
     /// How long a conversation may be quiet before a new contact starts a new one. Default 30 min.
     public var inactivityWindow: TimeInterval
@@ -39,6 +43,21 @@ public struct ThreadingPolicy: Sendable, Hashable {
         case noPriorConversation = "no_prior_conversation"
         case lastConversationClosed = "last_conversation_closed"
         case inactivityWindowElapsed = "inactivity_window_elapsed"
+        /// The conversation the contact replies to is closed.
+        case repliedConversationClosed = "replied_conversation_closed"
+        /// Not a reply to anything we know, on a channel that threads only by replies.
+        case notAReply = "not_a_reply"
+    }
+
+    /// Threads a contact given the conversation its hints point at (same customer and channel)
+    /// and the customer's latest conversation on the channel.
+    public func decide(hinted: Candidate?, latest: Candidate?, byInactivityWindow: Bool, at time: Date) -> Decision {
+        if let hinted {
+            guard hinted.status.isOpen else { return .startNew(.repliedConversationClosed) }
+            return .continueConversation(hinted.id, number: hinted.number)
+        }
+        guard byInactivityWindow else { return .startNew(.notAReply) }
+        return decide(latest: latest, at: time)
     }
 
     /// Threads a contact arriving at `time` given the customer's latest conversation on the channel.

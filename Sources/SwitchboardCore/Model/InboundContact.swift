@@ -63,10 +63,22 @@ public struct ThreadHints: Sendable, Hashable, Codable {
     public var replyTo: [String]
     /// A conversation or ticket token found in the subject (`[#1042]`).
     public var subjectToken: String?
+    /// Whether, without a matching hint, the contact continues the customer's latest conversation
+    /// on the channel within the inactivity window (chat-like channels). Email sets this false: a
+    /// new mail that replies to nothing starts a new conversation.
+    public var byInactivityWindow: Bool
 
-    public init(replyTo: [String] = [], subjectToken: String? = nil) {
+    public init(replyTo: [String] = [], subjectToken: String? = nil, byInactivityWindow: Bool = true) {
         self.replyTo = replyTo
         self.subjectToken = subjectToken
+        self.byInactivityWindow = byInactivityWindow
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        replyTo = try container.decodeIfPresent([String].self, forKey: .replyTo) ?? []
+        subjectToken = try container.decodeIfPresent(String.self, forKey: .subjectToken)
+        byInactivityWindow = try container.decodeIfPresent(Bool.self, forKey: .byInactivityWindow) ?? true
     }
 }
 
