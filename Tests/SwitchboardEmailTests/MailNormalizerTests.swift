@@ -110,12 +110,15 @@ struct MailNormalizerTests {
 
     @Test("every corpus message normalizes to a valid contact")
     func corpus() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("SwitchboardMIMETests/Fixtures/corpus")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }
-        #expect(files.count >= 36)
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SwitchboardMIMETests/Fixtures")
+        let files = try ["corpus", "extra"].flatMap { set in
+            try FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent(set).path)
+                .filter { $0.hasSuffix(".eml") }.map { fixtures.appendingPathComponent("\(set)/\($0)") }
+        }
+        #expect(files.count >= 60)
         for file in files {
-            let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
+            let bytes = try [UInt8](Data(contentsOf: file))
             let result = Self.normalizer.normalize(bytes, receivedAt: Date())
             let contact = try #require(result.contact, "\(file)")
             #expect(throws: Never.self, "\(file)") { try contact.validate() }

@@ -3,8 +3,9 @@ import Testing
 
 @testable import SwitchboardMIME
 
-/// Every message of the MIME corpus (Fixtures/corpus, from shared/corpus/mime with its
-/// manifest of expected values) parses to the expected subject, sender, text and attachments.
+/// Every message of the MIME corpus parses to the expected subject, sender, text, attachments and
+/// flags: Fixtures/corpus (from shared/corpus/mime, with its manifest) and Fixtures/extra (written
+/// by Fixtures/generate-extra.py, whose manifest holds the inputs each message was built from).
 @Suite("MIME corpus")
 struct CorpusTests {
     struct Manifest: Decodable {
@@ -30,24 +31,30 @@ struct CorpusTests {
         var files: [Entry]
     }
 
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/corpus")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let sets = ["corpus", "extra"]
 
-    static let entries: [Manifest.Entry] = {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent("manifest.json")),
+    /// Every manifest entry, its file as `set/file`.
+    static let entries: [Manifest.Entry] = sets.flatMap { set -> [Manifest.Entry] in
+        guard let data = try? Data(contentsOf: fixtures.appendingPathComponent("\(set)/manifest.json")),
             let manifest = try? JSONDecoder().decode(Manifest.self, from: data)
         else { return [] }
-        return manifest.files
-    }()
+        return manifest.files.map { entry in
+            var entry = entry
+            entry.file = "\(set)/\(entry.file)"
+            return entry
+        }
+    }
 
-    @Test("the corpus manifest is there")
+    @Test("the corpus holds at least 60 messages with expected values")
     func manifestLoads() {
-        #expect(Self.entries.count >= 36)
+        #expect(Self.entries.count >= 60)
     }
 
     @Test(arguments: entries.map(\.file))
     func message(_ file: String) throws {
         let entry = try #require(Self.entries.first { $0.file == file })
-        let bytes = try [UInt8](Data(contentsOf: Self.directory.appendingPathComponent(file)))
+        let bytes = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent(file)))
         let message = MIMEParser().parse(bytes)
         #expect(message.subject == entry.subject, "subject")
         #expect(message.from?.address == entry.from_address, "from address")

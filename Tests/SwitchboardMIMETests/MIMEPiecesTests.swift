@@ -124,9 +124,12 @@ struct MIMEFuzzTests {
     /// its output stays bounded.
     @Test("seeded mutations of the corpus: no crash, bounded time and output")
     func mutations() throws {
-        let directory = CorpusTests.directory
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.sorted()
-        let corpus = try files.map { try [UInt8](Data(contentsOf: directory.appendingPathComponent($0))) }
+        let files = try CorpusTests.sets.flatMap { set in
+            let directory = CorpusTests.fixtures.appendingPathComponent(set)
+            return try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.sorted()
+                .map { directory.appendingPathComponent($0) }
+        }
+        let corpus = try files.map { try [UInt8](Data(contentsOf: $0)) }
         #expect(!corpus.isEmpty)
         var random = SeededRandom(seed: 20_261_123)
         let clock = ContinuousClock()

@@ -35,7 +35,7 @@ public enum Charset {
         "cp936": "GB18030", "ms936": "GB18030", "windows-936": "GB18030", "chinese": "GB18030", "csgb2312": "GB18030",
         "iso-ir-58": "GB18030", "euc-cn": "GB18030", "x-euc-cn": "GB18030", "gb18030": "GB18030", "hz-gb-2312": "HZ",
         "big5": "BIG5-HKSCS", "big5-hkscs": "BIG5-HKSCS", "cn-big5": "BIG5-HKSCS", "x-x-big5": "BIG5-HKSCS",
-        "csbig5": "BIG5-HKSCS", "cp950": "BIG5-HKSCS",
+        "csbig5": "BIG5-HKSCS", "cp950": "BIG5-HKSCS", "big5_tw": "BIG5-HKSCS", "big5-tw": "BIG5-HKSCS", "x-big5": "BIG5-HKSCS",
         "iso-2022-jp": "ISO-2022-JP-2", "csiso2022jp": "ISO-2022-JP-2", "shift_jis": "CP932", "shift-jis": "CP932",
         "sjis": "CP932", "x-sjis": "CP932", "ms_kanji": "CP932", "windows-31j": "CP932", "cp932": "CP932",
         "euc-jp": "EUC-JP", "x-euc-jp": "EUC-JP",
