@@ -253,6 +253,36 @@ struct RoutingAPITests {
         }
     }
 
+    @Test("knowledge-base API: bad articles get 400 with the field, duplicates 409, unknown ids 404, scopes enforced")
+    func knowledgeBaseBadInput() async throws {
+        try await Self.start().use { gateway in
+            let missing = try await Self.send(gateway, "POST", "/api/v1/kb/articles", ["title": "No body"])
+            #expect(missing.status == 400 && missing.json["field"] as? String == "body", "\(missing.text)")
+            let empty = try await Self.send(gateway, "POST", "/api/v1/kb/articles", ["title": "T", "body": ""])
+            #expect(empty.status == 400 && empty.json["field"] as? String == "body", "\(empty.text)")
+            let keywords = try await Self.send(
+                gateway, "POST", "/api/v1/kb/articles", ["title": "T", "body": "B", "keywords": Array(repeating: "k", count: 101)])
+            #expect(keywords.status == 400 && keywords.json["field"] as? String == "keywords", "\(keywords.text)")
+            let wrongType = try await Self.send(gateway, "POST", "/api/v1/kb/articles", ["title": 5, "body": "B"])
+            #expect(wrongType.status == 400 && wrongType.json["field"] as? String == "title", "\(wrongType.text)")
+            let created = try await Self.send(gateway, "POST", "/api/v1/kb/articles", ["id": "returns", "title": "Returns", "body": "30 days."])
+            #expect(created.status == 201)
+            #expect(try await Self.send(gateway, "POST", "/api/v1/kb/articles", ["id": "returns", "title": "X", "body": "Y"]).status == 409)
+            #expect(try await Self.send(gateway, "GET", "/api/v1/kb/articles/nothing").status == 404)
+            #expect(try await Self.send(gateway, "DELETE", "/api/v1/kb/articles/nothing").status == 404)
+            #expect(try await Self.send(gateway, "GET", "/api/v1/kb/articles?limit=0").status == 400)
+            let token = TokenGenerator.make(scope: .agent)
+            try await gateway.store.createToken(
+                StoredToken(id: "t-kb", hash: Authenticator.hash(token), scope: .agent, name: "kb-agent", createdAt: Date()))
+            #expect(try await Self.send(gateway, "GET", "/api/v1/kb/articles/returns", bearer: token).status == 200)
+            #expect(try await Self.send(gateway, "DELETE", "/api/v1/kb/articles/returns", bearer: token).status == 403)
+            #expect(try await gateway.client.request("GET", "/api/v1/kb/articles").status == 401)
+            let replaced = try await Self.send(gateway, "PUT", "/api/v1/kb/articles/returns", ["title": "Returns", "body": "60 days now."])
+            #expect(replaced.status == 200 && replaced.json["body"] as? String == "60 days now.")
+            #expect(try await Self.send(gateway, "DELETE", "/api/v1/kb/articles/returns").status == 204)
+        }
+    }
+
     @Test("rules from the configuration are read-only through the API")
     func configuredRules() async throws {
         try await Self.start { configuration in
