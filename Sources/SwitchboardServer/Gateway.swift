@@ -175,7 +175,7 @@ public final class Gateway: Sendable {
         let reception = Reception(
             store: store, engine: routing, bot: KnowledgeBot(settings: configuration.routing.bot),
             queueMessage: configuration.routing.queueMessage, canDeliver: { outbound.contains($0) },
-            replyQueued: { worker.poke() }, logger: logger)
+            replyQueued: { worker.poke() })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingestor, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: deliveryWorker, successTerminationBehavior: .gracefullyShutdownGroup),

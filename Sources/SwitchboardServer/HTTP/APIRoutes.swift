@@ -21,7 +21,7 @@ struct APIRoutes: Sendable {
         api.get("conversations") { request, _ in try await listConversations(request) }
         api.get("conversations/:id") { request, context in
             try await authenticator.require(.integration, request)
-            let detail = try await findConversation(try context.parameters.require("id"))
+            let detail = try await store.findConversation(try context.parameters.require("id"))
             return HTTPResponses.json(200, APIResources.ConversationResource(conversation: detail.conversation, messages: detail.messages))
         }
         api.post("conversations/:id/messages") { request, context in
@@ -29,7 +29,7 @@ struct APIRoutes: Sendable {
         }
         api.post("conversations/:id/close") { request, context in
             try await authenticator.require(.agent, request)
-            let detail = try await findConversation(try context.parameters.require("id"))
+            let detail = try await store.findConversation(try context.parameters.require("id"))
             let closed = try await store.close(detail.conversation.id, at: Date())
             // Frees the agent's capacity (the queue drains to them) or takes it out of its queue.
             _ = try await routing.release(closed.id)
@@ -104,14 +104,6 @@ struct APIRoutes: Sendable {
                 items: page.items.map { .init(conversation: $0, messages: nil) }, nextCursor: page.nextCursor.map(String.init)))
     }
 
-    /// A conversation by id, or by its short number (`1042` or `#1042`).
-    private func findConversation(_ key: String) async throws -> ConversationDetail {
-        let trimmed = key.hasPrefix("#") ? String(key.dropFirst()) : key
-        if let number = Int64(trimmed), let detail = try await store.conversation(number: number) { return detail }
-        if let detail = try await store.conversation(ConversationID(key)) { return detail }
-        throw APIError.notFound("conversation \(key) not found")
-    }
-
     private func reply(_ request: Request, id: String) async throws -> Response {
         let caller = try await authenticator.require(.agent, request)
         let body = try await request.decodeJSON(APIResources.ReplyRequest.self, limit: maxBodyBytes)
@@ -120,7 +112,7 @@ struct APIRoutes: Sendable {
         guard text != nil || html != nil || !(body.attachments ?? []).isEmpty else {
             throw APIError.badRequest("text is required when there is no html or attachment", field: "text")
         }
-        let detail = try await findConversation(id)
+        let detail = try await store.findConversation(id)
         var attachments: [Attachment] = []
         for (index, attachment) in (body.attachments ?? []).enumerated() {
             guard let data = Data(base64Encoded: attachment.data), !data.isEmpty else {

@@ -225,13 +225,7 @@ struct RoutingRoutes: Sendable {
     }
 
     private func conversation(_ context: BasicRequestContext) async throws -> Conversation {
-        let key = try context.parameters.require("id")
-        let trimmed = key.hasPrefix("#") ? String(key.dropFirst()) : key
-        if let number = Int64(trimmed), let detail = try await store.conversation(number: number) {
-            return detail.conversation
-        }
-        if let detail = try await store.conversation(ConversationID(key)) { return detail.conversation }
-        throw APIError.notFound("conversation \(key) not found")
+        try await store.findConversation(try context.parameters.require("id")).conversation
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import SwitchboardCore
 import SwitchboardRouting
 import SwitchboardStore
@@ -16,7 +15,6 @@ struct Reception: Sendable {
     let queueMessage: String
     let canDeliver: @Sendable (ChannelID) -> Bool
     let replyQueued: @Sendable () -> Void
-    let logger: Logger
 
     /// Follows up decisions just made: the bot answers the first message of the conversations it
     /// was given, queued customers hear where they stand.
