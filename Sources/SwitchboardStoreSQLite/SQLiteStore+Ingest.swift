@@ -16,10 +16,81 @@ extension SQLiteStore {
                     outcomes.append(.success(.contact(try Self.ingest(prepared, policy: policy, now: now, db: db))))
                 case .rating(let rating):
                     outcomes.append(try Self.record(rating, now: now, db: db).map { .rating($0) })
+                case .recorded(let contact):
+                    outcomes.append(.success(.recorded(try Self.record(contact, now: now, db: db))))
                 }
             }
             return outcomes
         }
+    }
+
+    public func checkpoint(channel: ChannelID, scope: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT value FROM channel_checkpoints WHERE channel_id = ? AND scope = ?",
+                arguments: [channel.rawValue, scope])
+        }
+    }
+
+    /// Moves (channel, scope) from `expected` to `value`; leaves it alone when it holds anything else.
+    static func advance(_ checkpoint: ChannelCheckpoint?, channel: ChannelID, nowMillis: Int64, db: Database) throws {
+        guard let checkpoint else { return }
+        if let expected = checkpoint.expected {
+            try db.cachedStatement(
+                sql: "UPDATE channel_checkpoints SET value = ?, updated_at = ? WHERE channel_id = ? AND scope = ? AND value = ?"
+            ).execute(arguments: [checkpoint.value, nowMillis, channel.rawValue, checkpoint.scope, expected])
+        } else {
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO channel_checkpoints (channel_id, scope, value, updated_at) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [channel.rawValue, checkpoint.scope, checkpoint.value, nowMillis])
+        }
+    }
+
+    /// One recorded contact inside the batch transaction: dedupe → link → insert.
+    static func record(_ contact: RecordedContact, now: Date, db: Database) throws -> RecordReceipt {
+        let channel = contact.channelID.rawValue
+        let nowMillis = SQLiteCoding.millis(now)
+        if let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT id, related_message_id FROM recorded_contacts WHERE channel_id = ? AND external_id = ?"),
+            arguments: [channel, contact.externalID])
+        {
+            try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
+            return RecordReceipt(recordID: row[0], duplicate: true, relatedMessageID: (row[1] as String?).map { MessageID($0) })
+        }
+        if let messageID = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM messages WHERE channel_id = ? AND external_id = ?"),
+            arguments: [channel, contact.externalID])
+        {
+            // Already stored as a message (the same mail, once small enough or conversational).
+            try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
+            return RecordReceipt(recordID: messageID, duplicate: true, relatedMessageID: MessageID(messageID))
+        }
+        var related: String?
+        let ids = Array(contact.relatesTo.prefix(20))
+        if !ids.isEmpty {
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            var arguments: StatementArguments = [channel]
+            arguments += StatementArguments(ids)
+            related = try String.fetchOne(
+                db, sql: "SELECT id FROM messages WHERE channel_id = ? AND external_id IN (\(placeholders)) ORDER BY seq DESC LIMIT 1",
+                arguments: arguments)
+        }
+        let recordID = "rec_" + timeOrderedUUID().uuidString.lowercased()
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO recorded_contacts (id, channel_id, external_id, reason, detail, sender_kind, sender_value,
+                    summary, related_message_id, occurred_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            recordID, channel, contact.externalID, contact.reason.rawValue, contact.detail, contact.sender?.kind,
+            contact.sender?.value, contact.summary, related, SQLiteCoding.millis(contact.occurredAt), nowMillis,
+        ])
+        try db.cachedStatement(sql: "INSERT INTO raw_payloads (message_id, content_type, body) VALUES (?, ?, ?)")
+            .execute(arguments: [recordID, contact.raw.contentType, contact.raw.bytes])
+        try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
+        return RecordReceipt(recordID: recordID, duplicate: false, relatedMessageID: related.map { MessageID($0) })
     }
 
     /// One contact inside the batch transaction: dedupe → identity → threading → inserts.
@@ -40,6 +111,7 @@ extension SQLiteStore {
                     """),
             arguments: [channel, contact.externalID])
         if let existing {
+            try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
             return IngestReceipt(
                 customerID: CustomerID(existing[3] as String), conversationID: ConversationID(existing[1] as String),
                 conversationNumber: existing[2], messageID: MessageID(existing[0] as String), duplicate: true,
@@ -126,6 +198,7 @@ extension SQLiteStore {
                 VALUES ('contact.ingested', 'event', ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [channel, conversationID.rawValue, messageID.rawValue, event, nowMillis])
+        try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
 
         return IngestReceipt(
             customerID: CustomerID(customerID), conversationID: conversationID, conversationNumber: number,

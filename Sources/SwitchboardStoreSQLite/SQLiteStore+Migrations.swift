@@ -190,6 +190,39 @@ extension SQLiteStore {
                     CREATE VIRTUAL TABLE kb_index USING fts5(article_id UNINDEXED, tokens, tokenize = 'unicode61');
                     """)
         }
+        migrator.registerMigration("v4-pull-channels") { db in
+            try db.execute(
+                sql: """
+                    -- Where each pull channel (IMAP folder, CDR directory) has got to; advanced in
+                    -- the transaction of the contact that got it there.
+                    CREATE TABLE channel_checkpoints (
+                        channel_id TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (channel_id, scope)
+                    ) WITHOUT ROWID;
+                    -- Contacts kept without opening a conversation: auto-replies, bounces, list
+                    -- mail, our own mail, oversize and unreadable messages.
+                    CREATE TABLE recorded_contacts (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        channel_id TEXT NOT NULL,
+                        external_id TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        sender_kind TEXT,
+                        sender_value TEXT,
+                        summary TEXT,
+                        related_message_id TEXT,
+                        occurred_at INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (channel_id, external_id)
+                    );
+                    CREATE INDEX recorded_contacts_related ON recorded_contacts(related_message_id)
+                        WHERE related_message_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

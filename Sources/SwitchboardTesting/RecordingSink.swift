@@ -9,6 +9,8 @@ public final class RecordingSink: ContactSink {
         var contacts: [InboundContact] = []
         var ratings: [RatingSubmission] = []
         var receipts: [String: IngestReceipt] = [:]
+        var records: [RecordedContact] = []
+        var checkpoints: [String: String] = [:]
         var failure: IngestError?
     }
 
@@ -18,6 +20,7 @@ public final class RecordingSink: ContactSink {
 
     public var contacts: [InboundContact] { state.withLock { $0.contacts } }
     public var ratings: [RatingSubmission] { state.withLock { $0.ratings } }
+    public var records: [RecordedContact] { state.withLock { $0.records } }
 
     /// Makes every following call fail with `error` (or succeed again with `nil`).
     public func fail(with error: IngestError?) { state.withLock { $0.failure = error } }
@@ -33,8 +36,10 @@ public final class RecordingSink: ContactSink {
             let key = "\(contact.channelID)/\(contact.externalID)"
             if var receipt = state.receipts[key] {
                 receipt.duplicate = true
+                Self.advance(contact.checkpoint, channel: contact.channelID, in: &state.checkpoints)
                 return .success(receipt)
             }
+            Self.advance(contact.checkpoint, channel: contact.channelID, in: &state.checkpoints)
             state.contacts.append(contact)
             let receipt = IngestReceipt(
                 customerID: .generate(), conversationID: .generate(), conversationNumber: Int64(state.contacts.count),
@@ -58,5 +63,38 @@ public final class RecordingSink: ContactSink {
         }
         if let failure { throw failure }
         return RatingReceipt(ratingID: UUID().uuidString, conversationID: rating.conversationID, agent: nil, duplicate: false)
+    }
+
+    public func record(_ contact: RecordedContact) async throws(IngestError) -> RecordReceipt {
+        do {
+            try contact.validate()
+        } catch {
+            throw .invalid(error)
+        }
+        let result: Result<RecordReceipt, IngestError> = state.withLock { state in
+            if let failure = state.failure { return .failure(failure) }
+            Self.advance(contact.checkpoint, channel: contact.channelID, in: &state.checkpoints)
+            if state.records.contains(where: { $0.channelID == contact.channelID && $0.externalID == contact.externalID }) {
+                return .success(RecordReceipt(recordID: contact.externalID, duplicate: true, relatedMessageID: nil))
+            }
+            state.records.append(contact)
+            return .success(RecordReceipt(recordID: contact.externalID, duplicate: false, relatedMessageID: nil))
+        }
+        return try result.get()
+    }
+
+    public func checkpoint(channel: ChannelID, scope: String) async throws(IngestError) -> String? {
+        let result: Result<String?, IngestError> = state.withLock { state in
+            if let failure = state.failure { return .failure(failure) }
+            return .success(state.checkpoints["\(channel)/\(scope)"])
+        }
+        return try result.get()
+    }
+
+    /// The store's checkpoint rule: move from `expected` to `value`, else leave it.
+    private static func advance(_ checkpoint: ChannelCheckpoint?, channel: ChannelID, in checkpoints: inout [String: String]) {
+        guard let checkpoint else { return }
+        let key = "\(channel)/\(checkpoint.scope)"
+        if checkpoints[key] == checkpoint.expected { checkpoints[key] = checkpoint.value }
     }
 }

@@ -32,4 +32,6 @@ struct CheckConfig: AsyncParsableCommand {
 struct UnavailableSink: ContactSink {
     func ingest(_ contact: InboundContact) async throws(IngestError) -> IngestReceipt { throw .shuttingDown }
     func recordRating(_ rating: RatingSubmission) async throws(IngestError) -> RatingReceipt { throw .shuttingDown }
+    func record(_ contact: RecordedContact) async throws(IngestError) -> RecordReceipt { throw .shuttingDown }
+    func checkpoint(channel: ChannelID, scope: String) async throws(IngestError) -> String? { throw .shuttingDown }
 }

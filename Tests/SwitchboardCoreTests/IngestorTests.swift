@@ -34,9 +34,14 @@ final class RecordingCommitter: IngestCommitter {
                             messageID: prepared.messageID, duplicate: false, newConversation: true)))
             case .rating(let rating):
                 return .success(.rating(RatingReceipt(ratingID: "r", conversationID: rating.conversationID, agent: nil, duplicate: false)))
+            case .recorded(let record):
+                if record.externalID == poisonExternalID { throw Poison() }
+                return .success(.recorded(RecordReceipt(recordID: record.externalID, duplicate: false, relatedMessageID: nil)))
             }
         }
     }
+
+    func checkpoint(channel: ChannelID, scope: String) async throws -> String? { nil }
 
     var batchSizes: [Int] { batches.withLock { $0.map(\.count) } }
 }
@@ -87,6 +92,47 @@ struct IngestorTests {
         #expect(sizes.reduce(0, +) == 300)
         #expect(sizes.allSatisfy { $0 <= 64 })
         #expect(sizes.count < 300 / 2, "expected batching, got \(sizes.count) transactions for 300 contacts")
+    }
+
+    @Test("submitInOrder queues its items back to back and in order, among concurrent ingests")
+    func orderedSubmission() async throws {
+        let committer = RecordingCommitter()
+        let ingestor = makeIngestor(committer, maxBatch: 16)
+        var submissions: [ContactSubmission] = (0..<40).map { .contact(Fixtures.contact(externalID: "o-\($0)")) }
+        submissions[5] = .contact(Fixtures.contact(externalID: "o-5", text: nil))  // invalid: no text
+        submissions[7] = .recorded(
+            RecordedContact(
+                channelID: ChannelID(rawValue: "web"), channelKind: .webchat, externalID: "o-7", occurredAt: Date(),
+                sender: nil, summary: nil, reason: .bulk, detail: "test",
+                raw: RawPayload(contentType: "text/plain", bytes: Data())))
+        let ordered = submissions
+        let results = try await withRunningIngestor(ingestor) {
+            async let noise = ingestConcurrently(ingestor, count: 100)
+            let results = await ingestor.submitInOrder(ordered)
+            _ = try await noise
+            return results
+        }
+        #expect(results.count == 40)
+        #expect(results[5].failure?.validationError?.field == "text")
+        guard case .success(.recorded(let record)) = results[7] else {
+            Issue.record("expected a record outcome at 7, got \(results[7])")
+            return
+        }
+        #expect(record.recordID == "o-7")
+        #expect(results.enumerated().allSatisfy { $0.offset == 5 || (try? $0.element.get()) != nil })
+        let committed = committer.batches.withLock { $0.flatMap { $0 } }.compactMap { item -> String? in
+            switch item {
+            case .contact(let prepared): prepared.contact.externalID
+            case .recorded(let record): record.externalID
+            case .rating: nil
+            }
+        }
+        let ours = (0..<40).filter { $0 != 5 }.map { "o-\($0)" }
+        guard let first = committed.firstIndex(of: "o-0") else {
+            Issue.record("o-0 never committed")
+            return
+        }
+        #expect(Array(committed[first..<min(first + ours.count, committed.count)]) == ours)
     }
 
     @Test("a batch size of 1 commits each contact alone")
@@ -170,5 +216,12 @@ struct IngestorTests {
         }
         #expect(results.contains(false), "some contacts must be refused as overloaded")
         #expect(results.contains(true))
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

@@ -34,7 +34,7 @@ public final class Ingestor: ContactSink, Service {
 
     private struct Waiter: Sendable {
         var item: IngestItem
-        var continuation: CheckedContinuation<Result<IngestItemOutcome, IngestError>, Never>
+        var complete: @Sendable (Result<IngestItemOutcome, IngestError>) -> Void
     }
 
     private struct State: Sendable {
@@ -70,6 +70,83 @@ public final class Ingestor: ContactSink, Service {
 
     public func ingest(_ contact: InboundContact) async throws(IngestError) -> IngestReceipt {
         let started = ContinuousClock.now
+        let prepared = try prepare(contact)
+        let result = await submit([.contact(prepared)])[0]
+        return try finish(contact, result: result, started: started)
+    }
+
+    public func record(_ contact: RecordedContact) async throws(IngestError) -> RecordReceipt {
+        try check(contact)
+        let result = await submit([.recorded(contact)])[0]
+        return try finish(contact, result: result)
+    }
+
+    public func submitInOrder(_ submissions: [ContactSubmission]) async -> [Result<ContactOutcome, IngestError>] {
+        let started = ContinuousClock.now
+        var results = [Result<ContactOutcome, IngestError>?](repeating: nil, count: submissions.count)
+        var items: [IngestItem] = []
+        var positions: [Int] = []
+        for (index, submission) in submissions.enumerated() {
+            do throws(IngestError) {
+                switch submission {
+                case .contact(let contact): items.append(.contact(try prepare(contact)))
+                case .recorded(let record):
+                    try check(record)
+                    items.append(.recorded(record))
+                }
+                positions.append(index)
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        let outcomes = items.isEmpty ? [] : await submit(items)
+        for (position, outcome) in zip(positions, outcomes) {
+            do throws(IngestError) {
+                switch submissions[position] {
+                case .contact(let contact):
+                    results[position] = .success(.contact(try finish(contact, result: outcome, started: started)))
+                case .recorded(let record):
+                    results[position] = .success(.recorded(try finish(record, result: outcome)))
+                }
+            } catch {
+                results[position] = .failure(error)
+            }
+        }
+        return results.map { $0 ?? .failure(.storeUnavailable("no outcome")) }
+    }
+
+    public func checkpoint(channel: ChannelID, scope: String) async throws(IngestError) -> String? {
+        do {
+            return try await committer.checkpoint(channel: channel, scope: scope)
+        } catch {
+            throw .storeUnavailable("checkpoint could not be read: \(error)")
+        }
+    }
+
+    public func recordRating(_ rating: RatingSubmission) async throws(IngestError) -> RatingReceipt {
+        do {
+            try rating.validate()
+        } catch {
+            throw .invalid(error)
+        }
+        switch await submit([.rating(rating)])[0] {
+        case .success(.rating(let receipt)): return receipt
+        case .success: throw .storeUnavailable("store answered a rating with another outcome")
+        case .failure(let error): throw error
+        }
+    }
+
+    private func check(_ record: RecordedContact) throws(IngestError) {
+        do {
+            try record.validate()
+        } catch {
+            metrics.record(channel: record.channelID.rawValue, outcome: "rejected")
+            throw .invalid(error)
+        }
+    }
+
+    /// Validates a contact and writes its attachment blobs (on the caller's task).
+    private func prepare(_ contact: InboundContact) throws(IngestError) -> PreparedContact {
         let channel = contact.channelID.rawValue
         do {
             try contact.validate()
@@ -94,47 +171,63 @@ public final class Ingestor: ContactSink, Service {
                 throw .storeUnavailable("attachment storage failed")
             }
         }
-        let prepared = PreparedContact(contact: contact, attachments: stored, messageID: .generate())
-        let result = await submit(.contact(prepared))
+        return PreparedContact(contact: contact, attachments: stored, messageID: .generate())
+    }
+
+    private func finish(
+        _ contact: InboundContact, result: Result<IngestItemOutcome, IngestError>, started: ContinuousClock.Instant
+    ) throws(IngestError) -> IngestReceipt {
+        let channel = contact.channelID.rawValue
         switch result {
         case .success(.contact(let receipt)):
             metrics.record(channel: channel, outcome: receipt.duplicate ? "duplicate" : "accepted")
             metrics.latency(channel: channel, since: started)
             return receipt
-        case .success(.rating):
+        case .success:
             metrics.record(channel: channel, outcome: "failed")
-            throw .storeUnavailable("store answered a contact with a rating outcome")
+            throw .storeUnavailable("store answered a contact with another outcome")
         case .failure(let error):
             metrics.record(channel: channel, outcome: error.isRetryable ? "failed" : "rejected")
             throw error
         }
     }
 
-    public func recordRating(_ rating: RatingSubmission) async throws(IngestError) -> RatingReceipt {
-        do {
-            try rating.validate()
-        } catch {
-            throw .invalid(error)
-        }
-        switch await submit(.rating(rating)) {
-        case .success(.rating(let receipt)): return receipt
-        case .success(.contact): throw .storeUnavailable("store answered a rating with a contact outcome")
-        case .failure(let error): throw error
+    private func finish(_ record: RecordedContact, result: Result<IngestItemOutcome, IngestError>) throws(IngestError)
+        -> RecordReceipt
+    {
+        let channel = record.channelID.rawValue
+        switch result {
+        case .success(.recorded(let receipt)):
+            metrics.record(channel: channel, outcome: receipt.duplicate ? "duplicate" : "recorded")
+            return receipt
+        case .success:
+            metrics.record(channel: channel, outcome: "failed")
+            throw .storeUnavailable("store answered a record with another outcome")
+        case .failure(let error):
+            metrics.record(channel: channel, outcome: error.isRetryable ? "failed" : "rejected")
+            throw error
         }
     }
 
     // MARK: Group commit
 
-    private func submit(_ item: IngestItem) async -> Result<IngestItemOutcome, IngestError> {
+    /// Queues `items` back to back (nothing else lands between them, so they commit in order)
+    /// and returns their outcomes once each is committed or failed.
+    private func submit(_ items: [IngestItem]) async -> [Result<IngestItemOutcome, IngestError>] {
         await withCheckedContinuation { continuation in
+            let collector = OutcomeCollector(count: items.count, continuation: continuation)
             let refusal: IngestError? = state.withLock { state in
                 guard state.accepting else { return .shuttingDown }
-                guard state.pending.count < configuration.maxPending else { return .overloaded }
-                state.pending.append(Waiter(item: item, continuation: continuation))
+                guard state.pending.count + items.count <= max(configuration.maxPending, items.count) else {
+                    return .overloaded
+                }
+                for (index, item) in items.enumerated() {
+                    state.pending.append(Waiter(item: item) { collector.set(index, $0) })
+                }
                 return nil
             }
             if let refusal {
-                continuation.resume(returning: .failure(refusal))
+                for index in items.indices { collector.set(index, .failure(refusal)) }
             } else {
                 wake.yield()
             }
@@ -158,7 +251,7 @@ public final class Ingestor: ContactSink, Service {
             defer { state.pending.removeAll() }
             return state.pending
         }
-        for waiter in leftovers { waiter.continuation.resume(returning: .failure(.shuttingDown)) }
+        for waiter in leftovers { waiter.complete(.failure(.shuttingDown)) }
     }
 
     private func takeBatch() -> [Waiter] {
@@ -184,7 +277,7 @@ public final class Ingestor: ContactSink, Service {
                 guard outcomes.count == batch.count else {
                     throw IngestError.storeUnavailable("store returned \(outcomes.count) outcomes for \(batch.count) items")
                 }
-                for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+                for (waiter, outcome) in zip(batch, outcomes) { waiter.complete(outcome) }
             } catch {
                 await recoverFailedBatch(batch, error: error)
             }
@@ -199,17 +292,44 @@ public final class Ingestor: ContactSink, Service {
             "ingest batch commit failed; retrying items one by one",
             metadata: ["sb.batch_size": "\(batch.count)", "sb.error": "\(error)"])
         guard batch.count > 1 else {
-            batch[0].continuation.resume(returning: .failure(.storeUnavailable("\(error)")))
+            batch[0].complete(.failure(.storeUnavailable("\(error)")))
             return
         }
         for waiter in batch {
             do {
                 let outcome = try await committer.commit([waiter.item], policy: configuration.threading, now: Date())
-                waiter.continuation.resume(returning: outcome.first ?? .failure(.storeUnavailable("no outcome")))
+                waiter.complete(outcome.first ?? .failure(.storeUnavailable("no outcome")))
             } catch {
                 logger.error("ingest item commit failed", metadata: ["sb.error": "\(error)"])
-                waiter.continuation.resume(returning: .failure(.storeUnavailable("\(error)")))
+                waiter.complete(.failure(.storeUnavailable("\(error)")))
             }
         }
+    }
+}
+
+/// Gathers the outcomes of items queued together and resumes their caller once all are in.
+private final class OutcomeCollector: Sendable {
+    private struct State {
+        var results: [Result<IngestItemOutcome, IngestError>?]
+        var remaining: Int
+        var continuation: CheckedContinuation<[Result<IngestItemOutcome, IngestError>], Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int, continuation: CheckedContinuation<[Result<IngestItemOutcome, IngestError>], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count, continuation: continuation))
+    }
+
+    func set(_ index: Int, _ result: Result<IngestItemOutcome, IngestError>) {
+        let finished = state.withLock { state -> (CheckedContinuation<[Result<IngestItemOutcome, IngestError>], Never>, [Result<IngestItemOutcome, IngestError>])? in
+            guard state.results[index] == nil else { return nil }
+            state.results[index] = result
+            state.remaining -= 1
+            guard state.remaining == 0, let continuation = state.continuation else { return nil }
+            state.continuation = nil
+            return (continuation, state.results.map { $0 ?? .failure(.storeUnavailable("no outcome")) })
+        }
+        if let (continuation, results) = finished { continuation.resume(returning: results) }
     }
 }

@@ -31,13 +31,15 @@ public struct InboundContact: Sendable, Hashable {
     public var customerAttributes: [String: String]
     /// The bytes exactly as received, kept for audit and replay.
     public var raw: RawPayload
+    /// For pull channels: the checkpoint saved with this contact (see ``ChannelCheckpoint``).
+    public var checkpoint: ChannelCheckpoint?
 
     public init(
         channelID: ChannelID, channelKind: ChannelKind, externalID: String, occurredAt: Date, sender: Handle,
         senderName: String? = nil, recipient: String? = nil, threadHints: ThreadHints = ThreadHints(),
         text: String? = nil, html: String? = nil, parts: [MessagePart] = [], attachments: [InboundAttachment] = [],
         routing: RoutingAttributes = RoutingAttributes(), customerAttributes: [String: String] = [:],
-        raw: RawPayload
+        raw: RawPayload, checkpoint: ChannelCheckpoint? = nil
     ) {
         self.channelID = channelID
         self.channelKind = channelKind
@@ -54,6 +56,7 @@ public struct InboundContact: Sendable, Hashable {
         self.routing = routing
         self.customerAttributes = customerAttributes
         self.raw = raw
+        self.checkpoint = checkpoint
     }
 }
 

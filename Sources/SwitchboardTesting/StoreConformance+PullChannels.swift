@@ -1,0 +1,95 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+
+/// The checks of ``StoreConformance`` for pull channels: checkpoints and recorded contacts.
+extension StoreConformance {
+    static let pullChannelChecks: [Check] = [
+        ("checkpoints advance only along their chain, for duplicates too, in the contact's transaction", { s, store in
+            try await s.checkpointChain(store)
+        }),
+        ("recorded contacts are kept once, linked to the message they relate to, and open nothing", { s, store in
+            try await s.recordedContacts(store)
+        }),
+    ]
+
+    func checkpointChain(_ store: any GatewayStore) async throws {
+        let check = "checkpoint chain"
+        let channel = ChannelID(rawValue: "web")
+        func contact(_ id: String, expected: String?, value: String) -> InboundContact {
+            var contact = Fixtures.contact(externalID: id)
+            contact.checkpoint = ChannelCheckpoint(scope: "INBOX", expected: expected, value: value)
+            return contact
+        }
+        var stored = try await store.checkpoint(channel: channel, scope: "INBOX")
+        try expect(stored == nil, check, "no checkpoint before the first contact")
+        _ = try await ingest(store, [contact("c1", expected: nil, value: "7:1"), contact("c2", expected: "7:1", value: "7:2")])
+        stored = try await store.checkpoint(channel: channel, scope: "INBOX")
+        try expect(stored == "7:2", check, "a chain within one batch ends at its last value, got \(stored ?? "nil")")
+        // A link whose predecessor never committed leaves the checkpoint alone.
+        _ = try await ingest(store, [contact("c4", expected: "7:3", value: "7:4")])
+        stored = try await store.checkpoint(channel: channel, scope: "INBOX")
+        try expect(stored == "7:2", check, "a broken chain does not move the checkpoint, got \(stored ?? "nil")")
+        // Re-fetching after the gap: c3 is new, c4 is a duplicate and still advances the chain.
+        let receipts = try await ingest(store, [contact("c3", expected: "7:2", value: "7:3"), contact("c4", expected: "7:3", value: "7:4")])
+        try expect(!receipts[0].duplicate && receipts[1].duplicate, check, "c3 new, c4 duplicate")
+        stored = try await store.checkpoint(channel: channel, scope: "INBOX")
+        try expect(stored == "7:4", check, "duplicates advance the chain, got \(stored ?? "nil")")
+        let other = try await store.checkpoint(channel: channel, scope: "Archive")
+        try expect(other == nil, check, "scopes are separate")
+        // A batch that fails as a whole takes its checkpoint with it.
+        let existing = try await ingest(store, [contact("c6", expected: "7:9", value: "7:10")])[0]
+        var clash = Fixtures.prepared(contact("c5", expected: "7:4", value: "7:5"))
+        clash.messageID = existing.messageID  // a message-id clash: the store must throw
+        _ = try? await store.commit([.contact(clash)], policy: policy, now: Date())
+        stored = try await store.checkpoint(channel: channel, scope: "INBOX")
+        try expect(stored == "7:4", check, "a failed transaction does not move the checkpoint, got \(stored ?? "nil")")
+    }
+
+    func recordedContacts(_ store: any GatewayStore) async throws {
+        let check = "recorded contacts"
+        let channel = ChannelID(rawValue: "mail")
+        let original = InboundContact(
+            channelID: channel, channelKind: .email, externalID: "<order-1@shop.example>", occurredAt: Date(),
+            sender: try Handle.email("li@example.com"), threadHints: ThreadHints(byInactivityWindow: false), text: "hello",
+            raw: RawPayload(contentType: "message/rfc822", bytes: Data("original".utf8)))
+        let receipt = try await ingest(store, [original])[0]
+        let before = try await store.statistics()
+        let bounce = RecordedContact(
+            channelID: channel, channelKind: .email, externalID: "<dsn-1@mx.example>", occurredAt: Date(),
+            sender: try Handle.email("mailer-daemon@mx.example"), summary: "Undelivered Mail Returned to Sender",
+            reason: .bounce, detail: "delivery status notification", relatesTo: ["<nobody@x>", "<order-1@shop.example>"],
+            raw: RawPayload(contentType: "message/rfc822", bytes: Data("bounce bytes".utf8)),
+            checkpoint: ChannelCheckpoint(scope: "INBOX", expected: nil, value: "1:1"))
+        let outcomes = try await store.commit([.recorded(bounce), .recorded(bounce)], policy: policy, now: Date())
+        guard case .success(.recorded(let first)) = outcomes[0], case .success(.recorded(let second)) = outcomes[1] else {
+            throw ConformanceFailure(check: check, message: "expected two record receipts, got \(outcomes)")
+        }
+        try expect(!first.duplicate && second.duplicate && first.recordID == second.recordID, check,
+            "a record is kept once; the second is a duplicate with the same id")
+        try expect(first.relatedMessageID == receipt.messageID, check, "the bounce is linked to the message it reports on")
+        let after = try await store.statistics()
+        try expect(before.conversations == after.conversations && before.messages == after.messages
+            && before.customers == after.customers, check, "a record opens no conversation and creates no customer")
+        let stored = try await store.checkpoint(channel: channel, scope: "INBOX")
+        try expect(stored == "1:1", check, "a record advances the checkpoint like a contact")
+        // The same mail already stored as a message is a duplicate, not a second copy.
+        var again = bounce
+        again.externalID = original.externalID
+        again.checkpoint = nil
+        let sameAsMessage = try await store.commit([.recorded(again)], policy: policy, now: Date())
+        guard case .success(.recorded(let duplicate)) = sameAsMessage[0] else {
+            throw ConformanceFailure(check: check, message: "expected a record receipt, got \(sameAsMessage)")
+        }
+        try expect(duplicate.duplicate && duplicate.relatedMessageID == receipt.messageID, check,
+            "a record of a stored message's id is a duplicate of that message")
+        let listed = try await store.recordedContacts(RecordQuery(channelID: channel))
+        try expect(listed.items.map(\.externalID) == ["<dsn-1@mx.example>"], check, "records are listed: \(listed.items)")
+        try expect(listed.items.first?.reason == .bounce && listed.items.first?.relatedMessageID == receipt.messageID,
+            check, "listing shows reason and link")
+        let raw = try await store.rawPayload(first.recordID)
+        try expect(raw?.bytes == Data("bounce bytes".utf8), check, "the raw bytes are kept")
+        let none = try await store.recordedContacts(RecordQuery(reason: .oversize))
+        try expect(none.items.isEmpty, check, "filter by reason")
+    }
+}
