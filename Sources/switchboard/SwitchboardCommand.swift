@@ -1,5 +1,6 @@
 import ArgumentParser
 import SwitchboardCore
+import SwitchboardEmail
 import SwitchboardWebChat
 
 /// The `switchboard` executable.
@@ -15,5 +16,6 @@ struct SwitchboardCommand: AsyncParsableCommand {
 /// Every channel type this build knows, registered by its config `type:` name. Adding an adapter
 /// means adding its factory here, and nowhere else.
 let channelFactories: [any ChannelAdapterFactory] = [
-    WebChatAdapterFactory()
+    WebChatAdapterFactory(),
+    EmailAdapterFactory(),
 ]

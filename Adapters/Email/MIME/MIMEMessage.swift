@@ -67,6 +67,21 @@ public struct MIMEMessage: Sendable, Hashable {
 
     public var isBulk: Bool { ["bulk", "junk", "list"].contains(precedence ?? "") }
 
+    /// For a bounce: the Message-IDs of the messages it reports on, read from its returned
+    /// message or returned headers part (RFC 3464 §2).
+    public var reportedMessageIDs: [String] {
+        guard isBounce else { return [] }
+        var ids: [String] = []
+        for part in root.leaves
+        where ["message/rfc822", "text/rfc822-headers", "message/rfc822-headers", "message/global"].contains(part.mediaType) {
+            var limits = MIMELimits()
+            limits.maxDepth = 2
+            let returned = MIMEParser(limits: limits).parse(part.body)
+            if let id = returned.messageID { ids += Self.messageIDs(in: id) }
+        }
+        return ids
+    }
+
     var precedence: String? { headers.string("Precedence")?.trimmingCharacters(in: .whitespaces).lowercased() }
 
     static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }

@@ -45,6 +45,8 @@ public struct IMAPFetch: Sendable, Hashable {
     public var size: Int?
     /// `BODY[]` (or `RFC822`): the whole message, bytes as sent.
     public var body: [UInt8]?
+    /// `BODY[HEADER]` (or `RFC822.HEADER`): the header block only.
+    public var header: [UInt8]?
 
     public init(uid: UInt32? = nil, flags: [String]? = nil, internalDate: String? = nil, size: Int? = nil, body: [UInt8]? = nil) {
         self.uid = uid
@@ -52,6 +54,16 @@ public struct IMAPFetch: Sendable, Hashable {
         self.internalDate = internalDate
         self.size = size
         self.body = body
+    }
+
+    /// Takes the attributes `other` has (servers may split one message's data over responses).
+    public mutating func merge(_ other: IMAPFetch) {
+        uid = other.uid ?? uid
+        flags = other.flags ?? flags
+        internalDate = other.internalDate ?? internalDate
+        size = other.size ?? size
+        body = other.body ?? body
+        header = other.header ?? header
     }
 }
 

@@ -107,6 +107,9 @@ struct IMAPTokenReader {
             default:
                 let body = try value()
                 if name == "RFC822" || (name.hasPrefix("BODY[]") || name.hasPrefix("BODY.PEEK[]")) { fetch.body = body.bytes }
+                if name == "RFC822.HEADER" || name.hasPrefix("BODY[HEADER]") || name.hasPrefix("BODY.PEEK[HEADER]") {
+                    fetch.header = body.bytes
+                }
             }
         }
     }

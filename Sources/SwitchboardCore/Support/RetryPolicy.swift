@@ -1,7 +1,8 @@
 import Foundation
 
-/// When to try a failed delivery again: exponential backoff with jitter, capped, and a deadline
-/// after which the delivery is given up and marked failed.
+/// When to try again after a failure: exponential backoff with jitter, capped, and a deadline
+/// after which the work is given up. Used for outbound deliveries (which are marked failed after
+/// the deadline) and for pull channels' reconnects (which never give up).
 public struct RetryPolicy: Sendable, Hashable {
     public var initialBackoff: TimeInterval
     public var maxBackoff: TimeInterval
