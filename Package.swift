@@ -195,7 +195,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SwitchboardTesting", "SwitchboardWebChat", "SwitchboardStoreSQLite", "SwitchboardCore",
+                "SwitchboardTesting", "SwitchboardWebChat", "SwitchboardStoreSQLite", "SwitchboardCore", "SwitchboardEmail",
+                "SwitchboardStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

@@ -82,11 +82,15 @@ CONF
 }
 
 stop() {
-  if [ -f "$D/run/master.pid" ]; then
-    kill "$(cat "$D/run/master.pid")" 2>/dev/null || true
-    for _ in $(seq 1 50); do [ -f "$D/run/master.pid" ] && kill -0 "$(cat "$D/run/master.pid")" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$D/run/master.pid"
-  fi
+  # The master of this configuration, found by its command line (its pid file may be gone).
+  pids="$(pgrep -f "dovecot -c $D/dovecot.conf" || true)"
+  [ -n "$pids" ] && kill $pids 2>/dev/null || true
+  for _ in $(seq 1 100); do pgrep -f "dovecot -c $D/dovecot.conf" >/dev/null || break; sleep 0.1; done
+  pids="$(pgrep -f "dovecot -c $D/dovecot.conf" || true)"
+  [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  rm -f "$D/run/master.pid"
+  # A master killed hard leaves its socket directory behind; the next start needs it gone.
+  rm -rf "$D/run/login" 2>/dev/null || true
 }
 
 start() {
@@ -94,7 +98,8 @@ start() {
   make_certificates
   write_config
   stop
-  dovecot -c "$D/dovecot.conf"
+  # Detached from our output: the daemon must not hold the caller's pipes open.
+  dovecot -c "$D/dovecot.conf" </dev/null >"$D/start.log" 2>&1 || { cat "$D/start.log" >&2; exit 1; }
   for _ in $(seq 1 50); do
     (exec 3<>/dev/tcp/127.0.0.1/"$PLAIN_PORT") 2>/dev/null && { echo "dovecot listening on 127.0.0.1:$PLAIN_PORT and :$TLS_PORT ($D)"; return; }
     sleep 0.1

@@ -42,7 +42,7 @@ def main():
     p.add_argument("--password", default="secret")
     p.add_argument("--folder", default="INBOX")
     p.add_argument("--count", type=int, default=0)
-    a = p.parse_args()
+    a = p.parse_intermixed_args()
     c = connect(a)
     if a.command == "append":
         ensure(c, a.folder)

@@ -80,7 +80,15 @@ struct IMAPFolderSync: Service {
                     } catch {
                         throw IMAPSyncError.imap(IMAPError(.cancelled, "stopped"))
                     }
-                    try await IMAPSyncError.wrap { try await session.noop() }
+                }
+                // SELECT again: cheap, and the only reliable way to notice that the folder was
+                // deleted and recreated (a new UIDVALIDITY) while we held it open.
+                let current = try await IMAPSyncError.wrap { try await session.select(folder) }
+                if current.uidValidity != cursor.uidValidity {
+                    logger.warning(
+                        "UIDVALIDITY changed; re-scanning the folder (messages already stored are recognised, not duplicated)",
+                        metadata: ["sb.folder": "\(folder)", "sb.uidvalidity": "\(current.uidValidity)"])
+                    cursor = FolderCursor(stored: cursor.chainHead, uidValidity: current.uidValidity)
                 }
             }
         } catch {

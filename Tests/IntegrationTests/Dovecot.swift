@@ -1,0 +1,127 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+
+/// The real Dovecot the email tests talk to, started by `scripts/dovecot.sh` (loopback only:
+/// 127.0.0.1:10143 plain/STARTTLS, :10993 implicit TLS) and driven with `scripts/imap-tool.py`
+/// (Python's imaplib). Each test uses its own folders so tests cannot see each other's mail.
+enum Dovecot {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let directory = ProcessInfo.processInfo.environment["SB_DOVECOT_DIR"] ?? "/tmp/switchboard-dovecot"
+    static let plainPort = 10143
+    static let tlsPort = 10993
+    static var caFile: String { directory + "/tls/ca.pem" }
+    static var corpus: URL { root.appendingPathComponent("Tests/SwitchboardMIMETests/Fixtures/corpus") }
+
+    /// Starts Dovecot unless it already answers.
+    static func ensureRunning() throws {
+        if reachable() { return }
+        try run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "start"])
+    }
+
+    static func restart() throws {
+        try run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "restart"])
+    }
+
+    static func stop() throws {
+        try run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "stop"])
+    }
+
+    /// Runs `imap-tool.py` with `arguments`; returns its output.
+    @discardableResult
+    static func tool(_ arguments: [String]) throws -> String {
+        try run("/usr/bin/env", ["python3", root.appendingPathComponent("scripts/imap-tool.py").path] + arguments)
+    }
+
+    /// (messages, uidvalidity, unseen) of a folder.
+    static func status(_ folder: String) throws -> (messages: Int, uidValidity: UInt32, unseen: Int) {
+        let parts = try tool(["status", "--folder", folder]).split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        guard parts.count == 3 else { throw ConformanceFailure(check: "dovecot", message: "bad status output") }
+        return (parts[0], UInt32(parts[1]), parts[2])
+    }
+
+    /// A unique folder name for one test.
+    static func folder(_ name: String) -> String { "\(name)-\(UUID().uuidString.prefix(8))" }
+
+    /// A channel config for the test account.
+    static func channel(
+        id: String = "mail", folders: [String], tls: String = "none", port: Int = plainPort, extra: [String: ConfigValue] = [:]
+    ) -> [String: ConfigValue] {
+        var values: [String: ConfigValue] = [
+            "id": .string(id), "type": "email", "addresses": .list([.string("support@example.com")]),
+            "host": "127.0.0.1", "port": .int(port), "tls": .string(tls), "username": "agent", "password": "secret",
+            "folders": .list(folders.map { .string($0) }), "reconnectInitialSeconds": 1, "reconnectMaxSeconds": 2,
+        ]
+        values.merge(extra) { $1 }
+        return values
+    }
+
+    /// A small raw message.
+    static func message(id: String?, subject: String, from: String = "customer@example.net", body: String = "Hello") -> Data {
+        var lines = ["From: Customer <\(from)>", "To: support@example.com", "Subject: \(subject)", "Date: Mon, 23 Nov 2026 10:00:00 +0000"]
+        if let id { lines.append("Message-ID: \(id)") }
+        lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body, ""]
+        return Data(lines.joined(separator: "\r\n").utf8)
+    }
+
+    /// Appends raw messages to `folder` (through files, as imap-tool.py takes them).
+    static func append(_ messages: [Data], to folder: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-append-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (index, message) in messages.enumerated() {
+            try message.write(to: directory.appendingPathComponent(String(format: "%05d.eml", index)))
+        }
+        try tool(["append", "--folder", folder, directory.path])
+    }
+
+    private static func reachable() -> Bool {
+        (try? run("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(plainPort)"])) != nil
+    }
+
+    /// Runs a command to completion and returns its output. The exit status is read from a file
+    /// the shell writes last, not from `Process`: a daemon started by the command (Dovecot) must
+    /// not keep us waiting on inherited pipes, and nothing here depends on who reaps the child.
+    @discardableResult
+    private static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sb-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out").path
+        let rc = scratch.appendingPathComponent("rc").path
+        let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\(quoted.joined(separator: " ")) </dev/null >'\(out)' 2>&1; echo $? > '\(rc).tmp'; mv '\(rc).tmp' '\(rc)'"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while !FileManager.default.fileExists(atPath: rc) {
+            guard ContinuousClock.now < deadline else {
+                throw ConformanceFailure(check: "dovecot", message: "\(arguments.joined(separator: " ")) did not finish")
+            }
+            usleep(20_000)
+        }
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let status = (try? String(contentsOfFile: rc, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == "0" else {
+            throw ConformanceFailure(check: "dovecot", message: "\(arguments.joined(separator: " ")) failed (\(status ?? "?")): \(text)")
+        }
+        return text
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
