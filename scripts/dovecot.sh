@@ -56,6 +56,8 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
 mail_max_userip_connections = 100
+# A throwaway test server: no fsync per message (our side's durability is what is tested).
+mail_fsync = never
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $D/users

@@ -29,7 +29,8 @@ final class GatewayProcess: @unchecked Sendable {
             check: "executable", message: "switchboard binary not found; run `swift build` first or set SWITCHBOARD_BINARY")
     }
 
-    init(dataDirectory: URL, port: Int) throws {
+    /// Starts `switchboard serve` (with `--config configFile` when given).
+    init(dataDirectory: URL, port: Int, configFile: String? = nil) throws {
         self.dataDirectory = dataDirectory
         self.port = port
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
@@ -37,7 +38,7 @@ final class GatewayProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process = Process()
         process.executableURL = try Self.executable()
-        process.arguments = ["serve"]
+        process.arguments = ["serve"] + (configFile.map { ["--config", $0] } ?? [])
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_PORT"] = String(port)
         environment["SWITCHBOARD_DATA_DIR"] = dataDirectory.path

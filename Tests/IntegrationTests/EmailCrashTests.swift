@@ -1,0 +1,66 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardStoreSQLite
+import SwitchboardTesting
+import Testing
+
+/// kill -9 of the gateway in the middle of an IMAP sync, then a restart: every message of the
+/// folder ends up stored exactly once, and the checkpoint reaches the last UID.
+@Suite("Email crash and restart (Dovecot)", .serialized)
+struct EmailCrashTests {
+    static let total = 1_500
+
+    @Test("kill -9 mid-sync, restart: no message lost, none stored twice")
+    func killMidSync() async throws {
+        try Dovecot.ensureRunning()
+        let folder = Dovecot.folder("crash")
+        try Dovecot.tool(["fill", "--folder", folder, "--count", String(Self.total), Dovecot.corpus.path])
+        let uidValidity = try Dovecot.status(folder).uidValidity
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-mailcrash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let config = data.appendingPathComponent("switchboard.yaml")
+        try """
+            channels:
+              - id: mail
+                type: email
+                addresses: [support@example.com]
+                host: 127.0.0.1
+                port: \(Dovecot.plainPort)
+                tls: none
+                username: agent
+                password: secret
+                folders: ["\(folder)"]
+                fetchBatchSize: 50
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let port = Int.random(in: 20_000...40_000)
+        let database = data.appendingPathComponent("switchboard.sqlite").path
+
+        let client = TestHTTPClient(port: port)
+        let first = try GatewayProcess(dataDirectory: data, port: port, configFile: config.path)
+        try await first.waitUntilReady(client: client)
+        let reader = try SQLiteStore(configuration: .init(path: database))
+        func stored() async throws -> Int {
+            let stats = try await reader.statistics()
+            let records = try await reader.recordedContacts(RecordQuery(limit: 500)).items.count
+            return stats.messages + records
+        }
+        let started = try await eventually(timeout: .seconds(60)) { try await stored() >= 200 }
+        first.killHard()
+        let atKill = try await stored()
+        #expect(started && atKill < Self.total, "killed mid-sync with \(atKill) of \(Self.total) stored")
+
+        let second = try GatewayProcess(dataDirectory: data, port: port, configFile: config.path)
+        try await second.waitUntilReady(client: client)
+        await client.shutdown()
+        let finished = try await eventually(timeout: .seconds(120)) { try await stored() == Self.total }
+        let checkpoint = try await reader.checkpoint(channel: ChannelID(rawValue: "mail"), scope: folder)
+        try await Task.sleep(for: .seconds(1))
+        let final = try await stored()
+        _ = await second.terminate()
+        try await reader.close()
+        #expect(finished && final == Self.total, "expected exactly \(Self.total) stored, found \(final)")
+        #expect(checkpoint == "\(uidValidity):\(Self.total)")
+    }
+}
