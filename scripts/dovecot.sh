@@ -90,16 +90,15 @@ stop() {
   for _ in $(seq 1 100); do pgrep -f "dovecot -c $D/dovecot.conf" >/dev/null || break; sleep 0.1; done
   pids="$(pgrep -f "dovecot -c $D/dovecot.conf" || true)"
   [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
-  rm -f "$D/run/master.pid"
-  # A master killed hard leaves its socket directory behind; the next start needs it gone.
-  rm -rf "$D/run/login" 2>/dev/null || true
+  # A master killed hard leaves its sockets behind; the next start needs them gone.
+  rm -rf "$D/run" 2>/dev/null || true
 }
 
 start() {
   need_dovecot
   make_certificates
-  write_config
   stop
+  write_config
   # Detached from our output: the daemon must not hold the caller's pipes open.
   dovecot -c "$D/dovecot.conf" </dev/null >"$D/start.log" 2>&1 || { cat "$D/start.log" >&2; exit 1; }
   for _ in $(seq 1 50); do

@@ -142,6 +142,7 @@ public final class Gateway: Sendable {
             rulesFromConfiguration: configuration.routing.rules != nil, maxBodyBytes: 1 << 20
         ).register(on: router)
         KnowledgeRoutes(store: store, authenticator: authenticator, maxBodyBytes: 1 << 20).register(on: router)
+        RecordRoutes(store: store, authenticator: authenticator).register(on: router)
         HealthRoutes(store: store, registry: registry).register(on: router)
         return Application(
             router: router,

@@ -6,16 +6,16 @@ import SwitchboardTesting
 import Testing
 
 /// kill -9 of the gateway in the middle of an IMAP sync, then a restart: every message of the
-/// folder ends up stored exactly once, and the checkpoint reaches the last UID.
-@Suite("Email crash and restart (Dovecot)", .serialized)
-struct EmailCrashTests {
-    static let total = 1_500
+/// folder ends up stored exactly once, and the checkpoint reaches the last UID. Part of the
+/// serialized Dovecot suite, so no other test restarts the server meanwhile.
+extension EmailIMAPTests {
+    static let crashTotal = 1_500
 
     @Test("kill -9 mid-sync, restart: no message lost, none stored twice")
     func killMidSync() async throws {
         try Dovecot.ensureRunning()
         let folder = Dovecot.folder("crash")
-        try Dovecot.tool(["fill", "--folder", folder, "--count", String(Self.total), Dovecot.corpus.path])
+        try Dovecot.tool(["fill", "--folder", folder, "--count", String(Self.crashTotal), Dovecot.corpus.path])
         let uidValidity = try Dovecot.status(folder).uidValidity
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-mailcrash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -49,18 +49,18 @@ struct EmailCrashTests {
         let started = try await eventually(timeout: .seconds(60)) { try await stored() >= 200 }
         first.killHard()
         let atKill = try await stored()
-        #expect(started && atKill < Self.total, "killed mid-sync with \(atKill) of \(Self.total) stored")
+        #expect(started && atKill < Self.crashTotal, "killed mid-sync with \(atKill) of \(Self.crashTotal) stored")
 
         let second = try GatewayProcess(dataDirectory: data, port: port, configFile: config.path)
         try await second.waitUntilReady(client: client)
         await client.shutdown()
-        let finished = try await eventually(timeout: .seconds(120)) { try await stored() == Self.total }
+        let finished = try await eventually(timeout: .seconds(120)) { try await stored() == Self.crashTotal }
         let checkpoint = try await reader.checkpoint(channel: ChannelID(rawValue: "mail"), scope: folder)
         try await Task.sleep(for: .seconds(1))
         let final = try await stored()
         _ = await second.terminate()
         try await reader.close()
-        #expect(finished && final == Self.total, "expected exactly \(Self.total) stored, found \(final)")
-        #expect(checkpoint == "\(uidValidity):\(Self.total)")
+        #expect(finished && final == Self.crashTotal, "expected exactly \(Self.crashTotal) stored, found \(final)")
+        #expect(checkpoint == "\(uidValidity):\(Self.crashTotal)")
     }
 }

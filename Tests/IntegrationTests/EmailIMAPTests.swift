@@ -35,6 +35,15 @@ struct EmailIMAPTests {
             let checkpoint = try await gateway.store.checkpoint(channel: ChannelID(rawValue: "mail"), scope: folder)
             #expect(checkpoint == "\(status.uidValidity):36")
             #expect(try await eventually { try Dovecot.status(folder).unseen == 0 }, "action seen marks every committed message")
+            // The records API lists them, and their raw bytes are downloadable.
+            let listed = try await gateway.client.get("/api/v1/records?channel=mail", bearer: TestGateway.adminToken)
+            let body = try #require(try JSONSerialization.jsonObject(with: listed.body) as? [String: Any])
+            let items = try #require(body["items"] as? [[String: Any]])
+            #expect(listed.status == 200 && items.count == 3)
+            let bounce = try #require(items.first { $0["reason"] as? String == "bounce" })
+            let raw = try await gateway.client.get("/api/v1/raw/\(bounce["id"] as? String ?? "")", bearer: TestGateway.adminToken)
+            #expect(raw.status == 200 && String(decoding: raw.body, as: UTF8.self).contains("multipart/report"))
+            #expect(try await gateway.client.get("/api/v1/records", bearer: nil).status == 401)
         }
     }
 
@@ -53,6 +62,18 @@ struct EmailIMAPTests {
                 let elapsed = ContinuousClock.now - appended
                 #expect(arrived && elapsed < .seconds(2), "round \(round): stored after \(elapsed)")
             }
+        }
+    }
+
+    @Test("polling: with IDLE off, new mail is found on the next poll")
+    func polling() async throws {
+        let folder = Dovecot.folder("poll")
+        try Dovecot.append([Dovecot.message(id: "<poll-0@example.net>", subject: "first")], to: folder)
+        let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["idle": false, "pollIntervalSeconds": 1]))
+        try await gateway.use { gateway in
+            #expect(try await eventually { try await counts(gateway).messages == 1 })
+            try Dovecot.append([Dovecot.message(id: "<poll-1@example.net>", subject: "second")], to: folder)
+            #expect(try await eventually(timeout: .seconds(10)) { try await counts(gateway).messages == 2 })
         }
     }
 
@@ -97,12 +118,12 @@ struct EmailIMAPTests {
         #expect(total == 6, "only the new message was added")
     }
 
-    @Test("move after ingest: committed messages leave the folder for the target")
+    @Test("move after ingest: committed messages leave the folder for the target, which the channel creates")
     func moveAfterIngest() async throws {
         let folder = Dovecot.folder("move")
         let target = folder + "-done"
         try Dovecot.append((1...5).map { Dovecot.message(id: "<m-\($0)@example.net>", subject: "m\($0)") }, to: folder)
-        try Dovecot.append([], to: target)  // creates it
+        // The target does not exist yet: the channel creates it.
         let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["action": "move", "moveTo": .string(target)]))
         try await gateway.use { gateway in
             #expect(try await eventually { try await counts(gateway).messages == 5 })
@@ -114,7 +135,7 @@ struct EmailIMAPTests {
     static func waitForMove(from folder: String, to target: String, count: Int) async throws -> Bool {
         try await eventually {
             let source = try Dovecot.status(folder).messages
-            let destination = try Dovecot.status(target).messages
+            let destination = (try? Dovecot.status(target).messages) ?? -1
             return source == 0 && destination == count
         }
     }

@@ -69,6 +69,10 @@ struct IMAPFolderSync: Service {
                     "sb.idle": "\(configuration.useIdle && session.capabilities.contains("IDLE"))",
                 ])
             onReady()
+            if case .move(let target) = configuration.action {
+                // Make sure the target exists; "already exists" is the usual answer and is fine.
+                _ = try? await session.run("CREATE", [.mailbox(target)])
+            }
             try await finishPendingActions(session, below: cursor.nextUID)
             while true {
                 try await catchUp(session, cursor: &cursor)
@@ -98,20 +102,55 @@ struct IMAPFolderSync: Service {
     }
 
     /// Ingests every message above the cursor, in batches, in UID order.
+    ///
+    /// Pipelined: while one batch commits, the next is fetched and parsed. Batches are still
+    /// *submitted* strictly one after the other (the next only once the previous is committed and
+    /// its action done), so the checkpoint chain and the order of commits are unchanged.
     private func catchUp(_ session: IMAPSession, cursor: inout FolderCursor) async throws(IMAPSyncError) {
         session.newMailAnnounced = false
         let from = cursor.nextUID
         let uids = try await IMAPSyncError.wrap { try await session.uidSearch(from: from) }
         guard !uids.isEmpty else { return }
+        var inFlight: BatchInFlight?
+        var head = cursor.chainHead
         var start = 0
         while start < uids.count {
             let chunk = Array(uids[start..<min(start + configuration.fetchBatchSize, uids.count)])
             start += chunk.count
-            try await ingest(chunk, session: session, cursor: &cursor)
+            let batch = try await prepare(chunk, session: session, cursor: cursor, head: &head)
+            if let previous = inFlight {
+                inFlight = nil
+                try await finish(previous, session: session, cursor: &cursor)
+            }
+            let sink = self.sink
+            let submissions = batch.submissions
+            inFlight = BatchInFlight(
+                batch: batch, commit: Task { await sink.submitInOrder(submissions) }, submittedAt: ContinuousClock.now)
         }
+        if let last = inFlight { try await finish(last, session: session, cursor: &cursor) }
     }
 
-    private func ingest(_ chunk: [UInt32], session: IMAPSession, cursor: inout FolderCursor) async throws(IMAPSyncError) {
+    /// One fetched and parsed batch, ready to submit.
+    struct PreparedBatch: Sendable {
+        var uids: [UInt32]
+        var submissions: [ContactSubmission]
+        var head: String?
+        var lastUID: UInt32?
+        var oversize: Int
+        var fetchTime: Duration
+        var parseTime: Duration
+    }
+
+    struct BatchInFlight {
+        var batch: PreparedBatch
+        var commit: Task<[Result<ContactOutcome, IngestError>], Never>
+        var submittedAt: ContinuousClock.Instant
+    }
+
+    /// Fetches a chunk (sizes, then bodies or, over the limit, headers) and parses it on all cores.
+    private func prepare(_ chunk: [UInt32], session: IMAPSession, cursor: FolderCursor, head: inout String?)
+        async throws(IMAPSyncError) -> PreparedBatch
+    {
         let started = ContinuousClock.now
         let sizes = try await IMAPSyncError.wrap { try await session.uidFetch(chunk, items: "UID RFC822.SIZE") }
         let limit = configuration.maxMessageBytes
@@ -138,29 +177,66 @@ struct IMAPFolderSync: Service {
             bodies.merge(fetched) { $1 }
         }
         let headers = try await IMAPSyncError.wrap { try await session.uidFetch(large, items: "UID BODY.PEEK[HEADER]") }
+        let fetched = ContinuousClock.now
 
-        let now = Date()
-        var submissions: [ContactSubmission] = []
-        var submitted: [UInt32] = []
-        var head = cursor.chainHead
+        // Link the chain in UID order; what a message becomes is decided in parallel below.
+        var work: [ParseWork] = []
+        var uids: [UInt32] = []
         for uid in present {
             let value = cursor.checkpointValue(uid)
             let checkpoint = ChannelCheckpoint(scope: folder, expected: head, value: value)
             if let body = bodies[uid]?.body {
-                submissions.append(intake.submission(raw: body, receivedAt: now, checkpoint: checkpoint))
+                work.append(ParseWork(raw: body, header: nil, size: 0, checkpoint: checkpoint))
             } else if let header = headers[uid]?.header {
-                submissions.append(
-                    .recorded(
-                        intake.oversize(header: header, size: sizes[uid]?.size ?? 0, limit: limit, receivedAt: now, checkpoint: checkpoint)))
+                work.append(ParseWork(raw: nil, header: header, size: sizes[uid]?.size ?? 0, checkpoint: checkpoint))
             } else {
                 continue  // expunged by someone else between SEARCH and FETCH: nothing to ingest
             }
-            submitted.append(uid)
+            uids.append(uid)
             head = value
         }
-        let results = await sink.submitInOrder(submissions)
+        let submissions = await Self.parse(work, intake: intake, limit: limit)
+        return PreparedBatch(
+            uids: uids, submissions: submissions, head: head, lastUID: present.last, oversize: large.count,
+            fetchTime: fetched - started, parseTime: ContinuousClock.now - fetched)
+    }
+
+    struct ParseWork: Sendable {
+        var raw: [UInt8]?
+        var header: [UInt8]?
+        var size: Int
+        var checkpoint: ChannelCheckpoint
+    }
+
+    /// MIME parsing is the CPU-heavy part: spread it over the cores, keep the order.
+    static func parse(_ work: [ParseWork], intake: MailIntake, limit: Int) async -> [ContactSubmission] {
+        let now = Date()
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count / 8))
+        let sliceSize = (work.count + slices - 1) / slices
+        return await withTaskGroup(of: (Int, [ContactSubmission]).self) { group in
+            for index in 0..<slices {
+                let slice = Array(work[min(work.count, index * sliceSize)..<min(work.count, (index + 1) * sliceSize)])
+                group.addTask {
+                    (index, slice.map { item in
+                        if let raw = item.raw { return intake.submission(raw: raw, receivedAt: now, checkpoint: item.checkpoint) }
+                        return .recorded(
+                            intake.oversize(
+                                header: item.header ?? [], size: item.size, limit: limit, receivedAt: now, checkpoint: item.checkpoint))
+                    })
+                }
+            }
+            var parts = [[ContactSubmission]](repeating: [], count: slices)
+            for await (index, part) in group { parts[index] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    /// Waits for a batch's commit; on success moves the cursor and applies the action.
+    private func finish(_ inFlight: BatchInFlight, session: IMAPSession, cursor: inout FolderCursor) async throws(IMAPSyncError) {
+        let results = await inFlight.commit.value
+        let committedAt = ContinuousClock.now
         var committed: [UInt32] = []
-        for (uid, result) in zip(submitted, results) {
+        for (uid, result) in zip(inFlight.batch.uids, results) {
             switch result {
             case .success(let outcome):
                 committed.append(uid)
@@ -170,14 +246,15 @@ struct IMAPFolderSync: Service {
                 throw .ingest(uid: uid, error)
             }
         }
-        cursor.chainHead = head
-        if let last = present.last { cursor.nextUID = max(cursor.nextUID, last &+ 1) }
+        cursor.chainHead = inFlight.batch.head
+        if let last = inFlight.batch.lastUID { cursor.nextUID = max(cursor.nextUID, last &+ 1) }
         try await applyAction(to: committed, session: session)
         logger.debug(
             "IMAP batch ingested",
             metadata: [
-                "sb.folder": "\(folder)", "sb.messages": "\(committed.count)", "sb.oversize": "\(large.count)",
-                "sb.elapsed": "\(ContinuousClock.now - started)",
+                "sb.folder": "\(folder)", "sb.messages": "\(committed.count)", "sb.oversize": "\(inFlight.batch.oversize)",
+                "sb.fetch": "\(inFlight.batch.fetchTime)", "sb.parse": "\(inFlight.batch.parseTime)",
+                "sb.commit": "\(committedAt - inFlight.submittedAt)", "sb.action": "\(ContinuousClock.now - committedAt)",
             ])
     }
 

@@ -93,8 +93,9 @@ enum APIResources {
         }
     }
 
-    struct ConversationList: Encodable {
-        var items: [ConversationResource]
+    /// One page of any listing: `items` and the cursor of the next page (`null` at the end).
+    struct Page<Item: Encodable>: Encodable {
+        var items: [Item]
         var nextCursor: String?
 
         enum Key: String, CodingKey { case items, nextCursor }

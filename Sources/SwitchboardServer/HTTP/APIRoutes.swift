@@ -87,21 +87,15 @@ struct APIRoutes: Sendable {
             query.channelID = ChannelID(rawValue: channel)
         }
         if let customer = parameters.get("customer") { query.customerID = CustomerID(customer) }
-        if let limit = parameters.get("limit") {
-            guard let value = Int(limit), (1...500).contains(value) else {
-                throw APIError.badRequest("limit must be an integer from 1 to 500", field: "limit")
-            }
-            query.limit = value
-        }
-        if let cursor = parameters.get("cursor") {
-            guard let value = Int64(cursor), value > 0 else { throw APIError.badRequest("cursor is not valid", field: "cursor") }
-            query.before = value
-        }
+        let paging = try PageParameters(request)
+        query.limit = paging.limit ?? query.limit
+        query.before = paging.before
         let page = try await store.conversations(query)
         return HTTPResponses.json(
             200,
-            APIResources.ConversationList(
-                items: page.items.map { .init(conversation: $0, messages: nil) }, nextCursor: page.nextCursor.map(String.init)))
+            APIResources.Page(
+                items: page.items.map { APIResources.ConversationResource(conversation: $0, messages: nil) },
+                nextCursor: page.nextCursor.map(String.init)))
     }
 
     private func reply(_ request: Request, id: String) async throws -> Response {
@@ -131,5 +125,25 @@ struct APIRoutes: Sendable {
                 attachments: attachments, createdAt: Date(), deliver: deliver))
         if deliver { replyQueued() }
         return HTTPResponses.json(201, APIResources.MessageResource(message: message))
+    }
+}
+
+/// `limit` (1-500) and `cursor` of a listing, checked once for every listing route.
+struct PageParameters {
+    var limit: Int?
+    var before: Int64?
+
+    init(_ request: Request) throws {
+        let parameters = request.uri.queryParameters
+        if let limit = parameters.get("limit") {
+            guard let value = Int(limit), (1...500).contains(value) else {
+                throw APIError.badRequest("limit must be an integer from 1 to 500", field: "limit")
+            }
+            self.limit = value
+        }
+        if let cursor = parameters.get("cursor") {
+            guard let value = Int64(cursor), value > 0 else { throw APIError.badRequest("cursor is not valid", field: "cursor") }
+            before = value
+        }
     }
 }
