@@ -151,7 +151,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardEmailTests",
-            dependencies: ["SwitchboardEmail", "SwitchboardMIME", "SwitchboardCore"],
+            dependencies: [
+                "SwitchboardEmail", "SwitchboardMIME", "SwitchboardCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

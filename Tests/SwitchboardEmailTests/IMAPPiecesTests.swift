@@ -50,6 +50,14 @@ struct IMAPPiecesTests {
         #expect(fetch.uid == 17 && fetch.size == 99999 && fetch.header == Array(header.utf8) && fetch.body == nil)
     }
 
+    @Test("INTERNALDATE is read with its zone; malformed ones are refused")
+    func internalDate() {
+        #expect(IMAPDate.parse("17-Jul-1996 02:44:25 -0700") == Date(timeIntervalSince1970: 837_596_665))
+        #expect(IMAPDate.parse(" 1-Feb-2026 08:00:00 +0800") == Date(timeIntervalSince1970: 1_769_904_000))
+        #expect(IMAPDate.parse("17-Jly-1996 02:44:25 -0700") == nil)
+        #expect(IMAPDate.parse("yesterday") == nil)
+    }
+
     @Test("the folder cursor resumes after the stored UID, and re-scans after a UIDVALIDITY change")
     func cursor() {
         let fresh = FolderCursor(stored: nil, uidValidity: 7)

@@ -152,7 +152,7 @@ struct IMAPFolderSync: Service {
         async throws(IMAPSyncError) -> PreparedBatch
     {
         let started = ContinuousClock.now
-        let sizes = try await IMAPSyncError.wrap { try await session.uidFetch(chunk, items: "UID RFC822.SIZE") }
+        let sizes = try await IMAPSyncError.wrap { try await session.uidFetch(chunk, items: "UID RFC822.SIZE INTERNALDATE") }
         let limit = configuration.maxMessageBytes
         let present = chunk.filter { sizes[$0] != nil }
         let small = present.filter { (sizes[$0]?.size ?? 0) <= limit }
@@ -185,10 +185,12 @@ struct IMAPFolderSync: Service {
         for uid in present {
             let value = cursor.checkpointValue(uid)
             let checkpoint = ChannelCheckpoint(scope: folder, expected: head, value: value)
+            let receivedAt = sizes[uid]?.internalDate.flatMap(IMAPDate.parse) ?? Date()
             if let body = bodies[uid]?.body {
-                work.append(ParseWork(raw: body, header: nil, size: 0, checkpoint: checkpoint))
+                work.append(ParseWork(raw: body, header: nil, size: 0, receivedAt: receivedAt, checkpoint: checkpoint))
             } else if let header = headers[uid]?.header {
-                work.append(ParseWork(raw: nil, header: header, size: sizes[uid]?.size ?? 0, checkpoint: checkpoint))
+                work.append(
+                    ParseWork(raw: nil, header: header, size: sizes[uid]?.size ?? 0, receivedAt: receivedAt, checkpoint: checkpoint))
             } else {
                 continue  // expunged by someone else between SEARCH and FETCH: nothing to ingest
             }
@@ -205,12 +207,13 @@ struct IMAPFolderSync: Service {
         var raw: [UInt8]?
         var header: [UInt8]?
         var size: Int
+        /// The server's INTERNALDATE: the contact's time when the message has no usable Date header.
+        var receivedAt: Date
         var checkpoint: ChannelCheckpoint
     }
 
     /// MIME parsing is the CPU-heavy part: spread it over the cores, keep the order.
     static func parse(_ work: [ParseWork], intake: MailIntake, limit: Int) async -> [ContactSubmission] {
-        let now = Date()
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count / 8))
         let sliceSize = (work.count + slices - 1) / slices
         return await withTaskGroup(of: (Int, [ContactSubmission]).self) { group in
@@ -218,10 +221,13 @@ struct IMAPFolderSync: Service {
                 let slice = Array(work[min(work.count, index * sliceSize)..<min(work.count, (index + 1) * sliceSize)])
                 group.addTask {
                     (index, slice.map { item in
-                        if let raw = item.raw { return intake.submission(raw: raw, receivedAt: now, checkpoint: item.checkpoint) }
+                        if let raw = item.raw {
+                            return intake.submission(raw: raw, receivedAt: item.receivedAt, checkpoint: item.checkpoint)
+                        }
                         return .recorded(
                             intake.oversize(
-                                header: item.header ?? [], size: item.size, limit: limit, receivedAt: now, checkpoint: item.checkpoint))
+                                header: item.header ?? [], size: item.size, limit: limit, receivedAt: item.receivedAt,
+                                checkpoint: item.checkpoint))
                     })
                 }
             }

@@ -71,13 +71,13 @@ public final class Ingestor: ContactSink, Service {
     public func ingest(_ contact: InboundContact) async throws(IngestError) -> IngestReceipt {
         let started = ContinuousClock.now
         let prepared = try prepare(contact)
-        let result = await submit([.contact(prepared)])[0]
+        let result = await submit(.contact(prepared))
         return try finish(contact, result: result, started: started)
     }
 
     public func record(_ contact: RecordedContact) async throws(IngestError) -> RecordReceipt {
         try check(contact)
-        let result = await submit([.recorded(contact)])[0]
+        let result = await submit(.recorded(contact))
         return try finish(contact, result: result)
     }
 
@@ -129,7 +129,7 @@ public final class Ingestor: ContactSink, Service {
         } catch {
             throw .invalid(error)
         }
-        switch await submit([.rating(rating)])[0] {
+        switch await submit(.rating(rating)) {
         case .success(.rating(let receipt)): return receipt
         case .success: throw .storeUnavailable("store answered a rating with another outcome")
         case .failure(let error): throw error
@@ -210,6 +210,23 @@ public final class Ingestor: ContactSink, Service {
     }
 
     // MARK: Group commit
+
+    /// Queues one item (the web chat hot path: no collector, one continuation).
+    private func submit(_ item: IngestItem) async -> Result<IngestItemOutcome, IngestError> {
+        await withCheckedContinuation { continuation in
+            let refusal: IngestError? = state.withLock { state in
+                guard state.accepting else { return .shuttingDown }
+                guard state.pending.count < configuration.maxPending else { return .overloaded }
+                state.pending.append(Waiter(item: item) { continuation.resume(returning: $0) })
+                return nil
+            }
+            if let refusal {
+                continuation.resume(returning: .failure(refusal))
+            } else {
+                wake.yield()
+            }
+        }
+    }
 
     /// Queues `items` back to back (nothing else lands between them, so they commit in order)
     /// and returns their outcomes once each is committed or failed.
