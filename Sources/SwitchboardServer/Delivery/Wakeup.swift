@@ -5,7 +5,10 @@ import Synchronization
 final class Wakeup: Sendable {
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var lastID: UInt64 = 0
+        /// A wait whose timeout fired before it started sleeping.
+        var expired: UInt64?
     }
 
     private let state = Mutex(State())
@@ -17,31 +20,55 @@ final class Wakeup: Sendable {
                 return nil
             }
             state.waiter = nil
-            return waiter
+            return waiter.continuation
         }
         waiter?.resume()
     }
 
     /// Returns after `signal()` or after `timeout`, whichever comes first.
+    ///
+    /// The timeout ends only the wait that set it: it never leaves a signal behind for the next
+    /// wait (which would make a loop around `wait` spin instead of sleeping).
     func wait(timeout: Duration) async {
+        let id = state.withLock { state -> UInt64 in
+            state.lastID += 1
+            return state.lastID
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: timeout)
-                self.signal()
+                do {
+                    try await Task.sleep(for: timeout)
+                } catch {
+                    return  // the wait ended by a signal: nothing to do
+                }
+                self.expire(id)
             }
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.pending {
+                    if state.pending || state.expired == id {
                         state.pending = false
+                        state.expired = nil
                         return true
                     }
-                    state.waiter = continuation
+                    state.waiter = (id, continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
             group.cancelAll()
         }
+    }
+
+    private func expire(_ id: UInt64) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter, waiter.id == id else {
+                if state.waiter == nil && state.lastID == id { state.expired = id }
+                return nil
+            }
+            state.waiter = nil
+            return waiter.continuation
+        }
+        waiter?.resume()
     }
 }
 
