@@ -15,28 +15,28 @@ enum Dovecot {
     static var corpus: URL { root.appendingPathComponent("Tests/SwitchboardMIMETests/Fixtures/corpus") }
 
     /// Starts Dovecot unless it already answers.
-    static func ensureRunning() throws {
-        if reachable() { return }
-        try run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "start"])
+    static func ensureRunning() async throws {
+        if await reachable() { return }
+        try await run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "start"])
     }
 
-    static func restart() throws {
-        try run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "restart"])
+    static func restart() async throws {
+        try await run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "restart"])
     }
 
-    static func stop() throws {
-        try run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "stop"])
+    static func stop() async throws {
+        try await run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "stop"])
     }
 
     /// Runs `imap-tool.py` with `arguments`; returns its output.
     @discardableResult
-    static func tool(_ arguments: [String]) throws -> String {
-        try run("/usr/bin/env", ["python3", root.appendingPathComponent("scripts/imap-tool.py").path] + arguments)
+    static func tool(_ arguments: [String]) async throws -> String {
+        try await run("/usr/bin/env", ["python3", root.appendingPathComponent("scripts/imap-tool.py").path] + arguments)
     }
 
     /// (messages, uidvalidity, unseen) of a folder.
-    static func status(_ folder: String) throws -> (messages: Int, uidValidity: UInt32, unseen: Int) {
-        let parts = try tool(["status", "--folder", folder]).split(separator: " ").compactMap {
+    static func status(_ folder: String) async throws -> (messages: Int, uidValidity: UInt32, unseen: Int) {
+        let parts = try await tool(["status", "--folder", folder]).split(separator: " ").compactMap {
             Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         guard parts.count == 3 else { throw ConformanceFailure(check: "dovecot", message: "bad status output") }
@@ -68,25 +68,35 @@ enum Dovecot {
     }
 
     /// Appends raw messages to `folder` (through files, as imap-tool.py takes them).
-    static func append(_ messages: [Data], to folder: String) throws {
+    static func append(_ messages: [Data], to folder: String) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-append-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         for (index, message) in messages.enumerated() {
             try message.write(to: directory.appendingPathComponent(String(format: "%05d.eml", index)))
         }
-        try tool(["append", "--folder", folder, directory.path])
+        try await tool(["append", "--folder", folder, directory.path])
     }
 
-    private static func reachable() -> Bool {
-        (try? run("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(plainPort)"])) != nil
+    private static func reachable() async -> Bool {
+        (try? await run("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(plainPort)"])) != nil
     }
 
     /// Runs a command to completion and returns its output. The exit status is read from a file
     /// the shell writes last, not from `Process`: a daemon started by the command (Dovecot) must
     /// not keep us waiting on inherited pipes, and nothing here depends on who reaps the child.
+    /// Runs `blockingRun` on a GCD thread: waiting for a child process must not hold one of the
+    /// (two, here) cooperative threads every other test needs.
     @discardableResult
-    private static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> String {
+    private static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingRun(executable, arguments) })
+            }
+        }
+    }
+
+    private static func blockingRun(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> String {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sb-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

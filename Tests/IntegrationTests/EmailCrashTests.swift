@@ -13,10 +13,10 @@ extension EmailIMAPTests {
 
     @Test("kill -9 mid-sync, restart: no message lost, none stored twice")
     func killMidSync() async throws {
-        try Dovecot.ensureRunning()
+        try await Dovecot.ensureRunning()
         let folder = Dovecot.folder("crash")
-        try Dovecot.tool(["fill", "--folder", folder, "--count", String(Self.crashTotal), Dovecot.corpus.path])
-        let uidValidity = try Dovecot.status(folder).uidValidity
+        try await Dovecot.tool(["fill", "--folder", folder, "--count", String(Self.crashTotal), Dovecot.corpus.path])
+        let uidValidity = try await Dovecot.status(folder).uidValidity
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-mailcrash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: data) }

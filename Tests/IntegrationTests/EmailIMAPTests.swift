@@ -10,7 +10,7 @@ import Testing
 /// Serialized: one test restarts the server.
 @Suite("Email over IMAP (Dovecot)", .serialized)
 struct EmailIMAPTests {
-    init() throws { try Dovecot.ensureRunning() }
+    init() async throws { try await Dovecot.ensureRunning() }
 
     func start(_ channel: [String: ConfigValue]) async throws -> TestGateway {
         try await TestGateway.start(channels: [channel], factories: [EmailAdapterFactory()])
@@ -20,8 +20,8 @@ struct EmailIMAPTests {
     @Test("first sync: every corpus message stored once; noise recorded without conversations; checkpoint saved; marked seen")
     func firstSync() async throws {
         let folder = Dovecot.folder("first")
-        try Dovecot.tool(["append", "--folder", folder, Dovecot.corpus.path])
-        let status = try Dovecot.status(folder)
+        try await Dovecot.tool(["append", "--folder", folder, Dovecot.corpus.path])
+        let status = try await Dovecot.status(folder)
         #expect(status.messages == 36)
         let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["action": "seen"]))
         try await gateway.use { gateway in
@@ -34,7 +34,7 @@ struct EmailIMAPTests {
             #expect(stats.conversations == 33, "noise opens no conversations; every new mail opens one")
             let checkpoint = try await gateway.store.checkpoint(channel: ChannelID(rawValue: "mail"), scope: folder)
             #expect(checkpoint == "\(status.uidValidity):36")
-            #expect(try await eventually { try Dovecot.status(folder).unseen == 0 }, "action seen marks every committed message")
+            #expect(try await eventually { try await Dovecot.status(folder).unseen == 0 }, "action seen marks every committed message")
             // The records API lists them, and their raw bytes are downloadable.
             let listed = try await gateway.client.get("/api/v1/records?channel=mail", bearer: TestGateway.adminToken)
             let body = try #require(try JSONSerialization.jsonObject(with: listed.body) as? [String: Any])
@@ -50,13 +50,13 @@ struct EmailIMAPTests {
     @Test("IDLE: a message appended while the gateway waits is stored within 2 s")
     func idleDelivery() async throws {
         let folder = Dovecot.folder("idle")
-        try Dovecot.append([Dovecot.message(id: "<idle-0@example.net>", subject: "warm-up")], to: folder)
+        try await Dovecot.append([Dovecot.message(id: "<idle-0@example.net>", subject: "warm-up")], to: folder)
         let gateway = try await start(Dovecot.channel(folders: [folder]))
         try await gateway.use { gateway in
             #expect(try await eventually { try await counts(gateway).messages == 1 })
             try await Task.sleep(for: .milliseconds(500))  // let the session settle into IDLE
             for round in 1...3 {
-                try Dovecot.append([Dovecot.message(id: "<idle-\(round)@example.net>", subject: "new \(round)")], to: folder)
+                try await Dovecot.append([Dovecot.message(id: "<idle-\(round)@example.net>", subject: "new \(round)")], to: folder)
                 let appended = ContinuousClock.now
                 let arrived = try await eventually(timeout: .seconds(10)) { try await counts(gateway).messages == 1 + round }
                 let elapsed = ContinuousClock.now - appended
@@ -68,11 +68,11 @@ struct EmailIMAPTests {
     @Test("polling: with IDLE off, new mail is found on the next poll")
     func polling() async throws {
         let folder = Dovecot.folder("poll")
-        try Dovecot.append([Dovecot.message(id: "<poll-0@example.net>", subject: "first")], to: folder)
+        try await Dovecot.append([Dovecot.message(id: "<poll-0@example.net>", subject: "first")], to: folder)
         let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["idle": false, "pollIntervalSeconds": 1]))
         try await gateway.use { gateway in
             #expect(try await eventually { try await counts(gateway).messages == 1 })
-            try Dovecot.append([Dovecot.message(id: "<poll-1@example.net>", subject: "second")], to: folder)
+            try await Dovecot.append([Dovecot.message(id: "<poll-1@example.net>", subject: "second")], to: folder)
             #expect(try await eventually(timeout: .seconds(10)) { try await counts(gateway).messages == 2 })
         }
     }
@@ -80,12 +80,12 @@ struct EmailIMAPTests {
     @Test("reconnect: the server restarts; the channel reconnects by itself and goes on")
     func reconnectAfterRestart() async throws {
         let folder = Dovecot.folder("restart")
-        try Dovecot.append([Dovecot.message(id: "<restart-1@example.net>", subject: "before")], to: folder)
+        try await Dovecot.append([Dovecot.message(id: "<restart-1@example.net>", subject: "before")], to: folder)
         let gateway = try await start(Dovecot.channel(folders: [folder]))
         try await gateway.use { gateway in
             #expect(try await eventually { try await counts(gateway).messages == 1 })
-            try Dovecot.restart()
-            try Dovecot.append([Dovecot.message(id: "<restart-2@example.net>", subject: "after")], to: folder)
+            try await Dovecot.restart()
+            try await Dovecot.append([Dovecot.message(id: "<restart-2@example.net>", subject: "after")], to: folder)
             #expect(try await eventually(timeout: .seconds(30)) { try await counts(gateway).messages == 2 })
         }
     }
@@ -95,8 +95,8 @@ struct EmailIMAPTests {
         let folder = Dovecot.folder("validity")
         let messages = (1...4).map { Dovecot.message(id: "<v-\($0)@example.net>", subject: "v\($0)") }
             + [Dovecot.message(id: nil, subject: "no message id", body: "identified by its bytes")]
-        try Dovecot.append(messages, to: folder)
-        let first = try Dovecot.status(folder)
+        try await Dovecot.append(messages, to: folder)
+        let first = try await Dovecot.status(folder)
         let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["idleRefreshSeconds": 5]))
         try await gateway.use { gateway in try await rescan(gateway, folder: folder, messages: messages, before: first.uidValidity) }
     }
@@ -104,9 +104,9 @@ struct EmailIMAPTests {
     private func rescan(_ gateway: TestGateway, folder: String, messages: [Data], before: UInt32) async throws {
         let store = gateway.store
         #expect(try await eventually { try await store.statistics().messages == 5 })
-        try Dovecot.tool(["recreate", "--folder", folder])
-        try Dovecot.append(messages + [Dovecot.message(id: "<v-new@example.net>", subject: "new")], to: folder)
-        let second = try Dovecot.status(folder).uidValidity
+        try await Dovecot.tool(["recreate", "--folder", folder])
+        try await Dovecot.append(messages + [Dovecot.message(id: "<v-new@example.net>", subject: "new")], to: folder)
+        let second = try await Dovecot.status(folder).uidValidity
         #expect(second != before, "Dovecot gave the new folder a new UIDVALIDITY")
         // The session notices when it next selects the folder (after IDLE's 5 s refresh).
         let expected = "\(second):6"
@@ -122,7 +122,7 @@ struct EmailIMAPTests {
     func moveAfterIngest() async throws {
         let folder = Dovecot.folder("move")
         let target = folder + "-done"
-        try Dovecot.append((1...5).map { Dovecot.message(id: "<m-\($0)@example.net>", subject: "m\($0)") }, to: folder)
+        try await Dovecot.append((1...5).map { Dovecot.message(id: "<m-\($0)@example.net>", subject: "m\($0)") }, to: folder)
         // The target does not exist yet: the channel creates it.
         let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["action": "move", "moveTo": .string(target)]))
         try await gateway.use { gateway in
@@ -134,8 +134,8 @@ struct EmailIMAPTests {
 
     static func waitForMove(from folder: String, to target: String, count: Int) async throws -> Bool {
         try await eventually {
-            let source = try Dovecot.status(folder).messages
-            let destination = (try? Dovecot.status(target).messages) ?? -1
+            let source = try await Dovecot.status(folder).messages
+            let destination = (try? await Dovecot.status(target).messages) ?? -1
             return source == 0 && destination == count
         }
     }
@@ -144,7 +144,7 @@ struct EmailIMAPTests {
     func oversize() async throws {
         let folder = Dovecot.folder("big")
         let big = Dovecot.message(id: "<big@example.net>", subject: "large", body: String(repeating: "x", count: 8000))
-        try Dovecot.append([big, Dovecot.message(id: "<small@example.net>", subject: "small")], to: folder)
+        try await Dovecot.append([big, Dovecot.message(id: "<small@example.net>", subject: "small")], to: folder)
         let gateway = try await start(Dovecot.channel(folders: [folder], extra: ["maxMessageBytes": 4096]))
         try await gateway.use { gateway in
             #expect(try await eventually { try await counts(gateway) == (1, 1) })

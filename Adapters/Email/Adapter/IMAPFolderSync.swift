@@ -57,11 +57,7 @@ struct IMAPFolderSync: Service {
         do throws(IMAPSyncError) {
             let status = try await IMAPSyncError.wrap { try await session.select(folder) }
             var cursor = try await FolderCursor.load(from: sink, channel: channelID, folder: folder, uidValidity: status.uidValidity)
-            if cursor.rescan {
-                logger.warning(
-                    "UIDVALIDITY changed; re-scanning the folder (messages already stored are recognised, not duplicated)",
-                    metadata: ["sb.folder": "\(folder)", "sb.uidvalidity": "\(status.uidValidity)"])
-            }
+            if cursor.rescan { logRescan(status.uidValidity) }
             logger.info(
                 "IMAP folder selected",
                 metadata: [
@@ -89,9 +85,7 @@ struct IMAPFolderSync: Service {
                 // deleted and recreated (a new UIDVALIDITY) while we held it open.
                 let current = try await IMAPSyncError.wrap { try await session.select(folder) }
                 if current.uidValidity != cursor.uidValidity {
-                    logger.warning(
-                        "UIDVALIDITY changed; re-scanning the folder (messages already stored are recognised, not duplicated)",
-                        metadata: ["sb.folder": "\(folder)", "sb.uidvalidity": "\(current.uidValidity)"])
+                    logRescan(current.uidValidity)
                     cursor = FolderCursor(stored: cursor.chainHead, uidValidity: current.uidValidity)
                 }
             }
@@ -99,6 +93,12 @@ struct IMAPFolderSync: Service {
             if error.isCancellation { await session.logout() } else { await session.close() }
             throw error
         }
+    }
+
+    private func logRescan(_ uidValidity: UInt32) {
+        logger.warning(
+            "UIDVALIDITY changed; re-scanning the folder (messages already stored are recognised, not duplicated)",
+            metadata: ["sb.folder": "\(folder)", "sb.uidvalidity": "\(uidValidity)"])
     }
 
     /// Ingests every message above the cursor, in batches, in UID order.
