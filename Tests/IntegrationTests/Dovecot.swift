@@ -24,10 +24,6 @@ enum Dovecot {
         try await run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "restart"])
     }
 
-    static func stop() async throws {
-        try await run("/bin/bash", [root.appendingPathComponent("scripts/dovecot.sh").path, "stop"])
-    }
-
     /// Runs `imap-tool.py` with `arguments`; returns its output.
     @discardableResult
     static func tool(_ arguments: [String]) async throws -> String {

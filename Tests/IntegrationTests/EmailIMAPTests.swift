@@ -44,6 +44,11 @@ struct EmailIMAPTests {
             let raw = try await gateway.client.get("/api/v1/raw/\(bounce["id"] as? String ?? "")", bearer: TestGateway.adminToken)
             #expect(raw.status == 200 && String(decoding: raw.body, as: UTF8.self).contains("multipart/report"))
             #expect(try await gateway.client.get("/api/v1/records", bearer: nil).status == 401)
+            for bad in ["limit=0", "limit=abc", "cursor=-1", "channel=no%20spaces"] {
+                let response = try await gateway.client.get("/api/v1/records?\(bad)", bearer: TestGateway.adminToken)
+                #expect(response.status == 400, "\(bad) → \(response.status)")
+            }
+            #expect(try await gateway.client.get("/api/v1/raw/unknown-id", bearer: TestGateway.adminToken).status == 404)
         }
     }
 

@@ -265,10 +265,9 @@ struct IMAPFolderSync: Service {
     }
 
     private static func outcomeLabel(_ outcome: ContactOutcome) -> String {
-        switch outcome {
-        case .contact(let receipt): receipt.duplicate ? "duplicate" : "contact"
-        case .recorded(let receipt): receipt.duplicate ? "duplicate" : "recorded"
-        }
+        if outcome.duplicate { return "duplicate" }
+        if case .contact = outcome { return "contact" }
+        return "recorded"
     }
 
     private func applyAction(to uids: [UInt32], session: IMAPSession) async throws(IMAPSyncError) {

@@ -82,14 +82,11 @@ struct APIRoutes: Sendable {
             }
             query.status = value
         }
-        if let channel = parameters.get("channel") {
-            guard ChannelID.isValid(channel) else { throw APIError.badRequest("channel is not a channel id", field: "channel") }
-            query.channelID = ChannelID(rawValue: channel)
-        }
         if let customer = parameters.get("customer") { query.customerID = CustomerID(customer) }
-        let paging = try PageParameters(request)
-        query.limit = paging.limit ?? query.limit
-        query.before = paging.before
+        let listing = try ListingParameters(request)
+        query.channelID = listing.channel
+        query.limit = listing.limit ?? query.limit
+        query.before = listing.before
         let page = try await store.conversations(query)
         return HTTPResponses.json(
             200,
@@ -128,13 +125,18 @@ struct APIRoutes: Sendable {
     }
 }
 
-/// `limit` (1-500) and `cursor` of a listing, checked once for every listing route.
-struct PageParameters {
+/// `channel`, `limit` (1-500) and `cursor` of a listing, checked once for every listing route.
+struct ListingParameters {
+    var channel: ChannelID?
     var limit: Int?
     var before: Int64?
 
     init(_ request: Request) throws {
         let parameters = request.uri.queryParameters
+        if let channel = parameters.get("channel") {
+            guard ChannelID.isValid(channel) else { throw APIError.badRequest("channel is not a channel id", field: "channel") }
+            self.channel = ChannelID(rawValue: channel)
+        }
         if let limit = parameters.get("limit") {
             guard let value = Int(limit), (1...500).contains(value) else {
                 throw APIError.badRequest("limit must be an integer from 1 to 500", field: "limit")

@@ -33,14 +33,11 @@ struct RecordRoutes: Sendable {
         try await authenticator.require(.integration, request)
         let parameters = request.uri.queryParameters
         var query = RecordQuery()
-        if let channel = parameters.get("channel") {
-            guard ChannelID.isValid(channel) else { throw APIError.badRequest("channel is not a channel id", field: "channel") }
-            query.channelID = ChannelID(rawValue: channel)
-        }
         if let reason = parameters.get("reason") { query.reason = RecordReason(reason) }
-        let paging = try PageParameters(request)
-        query.limit = paging.limit ?? query.limit
-        query.before = paging.before
+        let listing = try ListingParameters(request)
+        query.channelID = listing.channel
+        query.limit = listing.limit ?? query.limit
+        query.before = listing.before
         let page = try await store.recordedContacts(query)
         return HTTPResponses.json(
             200, APIResources.Page(items: page.items.map(RecordResource.init), nextCursor: page.nextCursor.map(String.init)))

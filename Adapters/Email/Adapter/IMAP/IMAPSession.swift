@@ -206,8 +206,6 @@ public final class IMAPSession {
         }
     }
 
-    public func noop() async throws(IMAPError) { _ = try await run("NOOP") }
-
     /// Waits in `IDLE` (RFC 2177) until the server announces new mail or `duration` passes.
     /// Returns whether new mail was announced. Ends IDLE cleanly either way.
     public func idle(for duration: Duration) async throws(IMAPError) -> Bool {
