@@ -152,9 +152,12 @@ let package = Package(
         .testTarget(
             name: "SwitchboardEmailTests",
             dependencies: [
-                "SwitchboardEmail", "SwitchboardMIME", "SwitchboardCore",
+                "SwitchboardEmail", "SwitchboardMIME", "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -21,19 +21,7 @@ need_dovecot() {
 }
 
 make_certificates() {
-  [ -f "$D/tls/server.pem" ] && return
-  mkdir -p "$D/tls"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Switchboard Test CA" \
-    -keyout "$D/tls/ca.key" -out "$D/tls/ca.pem" >/dev/null 2>&1
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
-    -keyout "$D/tls/server.key" -out "$D/tls/server.csr" >/dev/null 2>&1
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$D/tls/ext.cnf"
-  openssl x509 -req -in "$D/tls/server.csr" -CA "$D/tls/ca.pem" -CAkey "$D/tls/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$D/tls/ext.cnf" -out "$D/tls/server.pem" >/dev/null 2>&1
-  # A certificate nobody trusts, for the verification-failure test.
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Untrusted CA" \
-    -keyout "$D/tls/other.key" -out "$D/tls/other.pem" >/dev/null 2>&1
-  chmod 600 "$D/tls/"*.key
+  bash "$(dirname "$0")/test-certs.sh" "$D/tls"
 }
 
 write_config() {

@@ -92,9 +92,10 @@ struct EmailConfigurationTests {
         #expect(problems.isEmpty, "\(problems)")
         let value = try #require(configuration)
         #expect(value.addresses == ["support@example.com"])
-        #expect(value.endpoint.security == .implicit && value.endpoint.port == 993 && value.endpoint.verifyCertificates)
-        #expect(value.folders == ["INBOX"] && value.action == .leave && value.useIdle)
-        #expect(value.maxMessageBytes == 25 << 20 && value.credentials == .password("s3cret", loginOnly: false))
+        let imap = try #require(value.imap)
+        #expect(imap.endpoint.security == .implicit && imap.endpoint.port == 993 && imap.endpoint.verifyCertificates)
+        #expect(imap.folders == ["INBOX"] && imap.action == .leave && imap.useIdle && value.inbound == nil)
+        #expect(value.maxMessageBytes == 25 << 20 && imap.credentials == .password("s3cret", loginOnly: false))
     }
 
     @Test("mistakes are reported with their key", arguments: [
@@ -121,7 +122,45 @@ struct EmailConfigurationTests {
         values["host"] = "127.0.0.1"
         values["tls"] = "none"
         let (configuration, problems) = read(values, environment: ["IMAP_PASSWORD": "s3cret"])
-        #expect(problems.isEmpty && configuration?.endpoint.port == 143)
+        #expect(problems.isEmpty && configuration?.imap?.endpoint.port == 143)
+    }
+
+    @Test("an SMTP-only channel needs no IMAP keys and gets the listener defaults")
+    func inboundOnly() throws {
+        let (configuration, problems) = read([
+            "addresses": .list(["support@example.com"]), "maxMessageBytes": 4096,
+            "inbound": .map(["protocol": "lmtp", "listen": "[::1]:2424", "hostname": "mx.test"]),
+        ])
+        #expect(problems.isEmpty, "\(problems)")
+        let inbound = try #require(configuration?.inbound)
+        #expect(configuration?.imap == nil)
+        #expect(inbound.wireProtocol == .lmtp && inbound.host == "::1" && inbound.port == 2424 && inbound.hostname == "mx.test")
+        #expect(inbound.maxMessageSize == 4096, "the channel's maxMessageBytes is the default")
+        #expect(inbound.maxRecipients == 100 && inbound.idleTimeout == .seconds(300) && !inbound.offersTLS && !inbound.requireTLS)
+    }
+
+    @Test("listener mistakes are reported with their key", arguments: [
+        (["listen": "2525"] as [String: ConfigValue], "channels[0].inbound.listen: '2525' is not host:port"),
+        (["protocol": "pop3"], "channels[0].inbound.protocol"),
+        (["requireTLS": true], "channels[0].inbound.requireTLS: needs tls.cert and tls.key"),
+        (["tls": .map(["cert": "/nonexistent.pem", "key": "/nonexistent.key"])], "channels[0].inbound.tls.cert: cannot read /nonexistent.pem"),
+        (["maxRecipients": 0], "channels[0].inbound.maxRecipients: must be between"),
+        (["lsiten": "127.0.0.1:25"], "channels[0].inbound.lsiten: is not a known key"),
+    ])
+    func inboundMistakes(_ inbound: [String: ConfigValue], _ expected: String) {
+        let (configuration, problems) = read(["addresses": .list(["support@example.com"]), "inbound": .map(inbound)])
+        #expect(configuration == nil)
+        #expect(problems.contains { $0.hasPrefix(expected) }, "\(problems)")
+    }
+
+    @Test("a channel without IMAP or a listener, or with IMAP keys but no host, is refused")
+    func needsAWayIn() {
+        let (none, problems) = read(["addresses": .list(["support@example.com"])])
+        #expect(none == nil && problems.contains { $0.hasPrefix("channels[0].host: is required: an email channel needs") }, "\(problems)")
+        let (partial, partialProblems) = read([
+            "addresses": .list(["support@example.com"]), "username": "x", "inbound": .map([:]),
+        ])
+        #expect(partial == nil && partialProblems.contains { $0.hasPrefix("channels[0].host: is required when IMAP keys are given (username)") })
     }
 }
 

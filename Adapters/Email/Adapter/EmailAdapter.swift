@@ -2,8 +2,9 @@ import Logging
 import ServiceLifecycle
 import SwitchboardCore
 
-/// A mailbox as a channel: each configured IMAP folder is kept ingested by its own
-/// ``IMAPFolderSync`` service (one connection each, since IDLE watches one folder).
+/// Email as a channel: each configured IMAP folder is kept ingested by its own
+/// ``IMAPFolderSync`` service (one connection each, since IDLE watches one folder), and an
+/// `inbound:` block adds an ``SMTPListener`` that mail servers deliver to directly.
 public struct EmailAdapter: ChannelAdapter {
     public let id: ChannelID
     public var kind: ChannelKind { .email }
@@ -26,11 +27,21 @@ public struct EmailAdapter: ChannelAdapter {
 
     public var services: [any Service] {
         let metrics = EmailMetrics(factory: environment.metricsFactory)
-        return configuration.folders.map { folder in
-            IMAPFolderSync(
-                channelID: id, folder: folder, configuration: configuration, intake: intake, sink: environment.sink,
-                logger: logger, metrics: metrics)
+        var services: [any Service] = []
+        if let imap = configuration.imap {
+            services += imap.folders.map { folder in
+                IMAPFolderSync(
+                    channelID: id, folder: folder, configuration: imap, maxMessageBytes: configuration.maxMessageBytes,
+                    intake: intake, sink: environment.sink, logger: logger, metrics: metrics)
+            }
         }
+        if let inbound = configuration.inbound {
+            services.append(
+                SMTPListener(
+                    channelID: id, settings: inbound, addresses: Set(configuration.addresses), intake: intake,
+                    sink: environment.sink, logger: logger, metrics: metrics))
+        }
+        return services
     }
 }
 

@@ -15,7 +15,8 @@ import SwitchboardCore
 struct IMAPFolderSync: Service {
     let channelID: ChannelID
     let folder: String
-    let configuration: EmailConfiguration
+    let configuration: IMAPSettings
+    let maxMessageBytes: Int
     let intake: MailIntake
     let sink: any ContactSink
     let logger: Logger
@@ -52,7 +53,7 @@ struct IMAPFolderSync: Service {
         let authentication = try await authenticationForThisConnection()
         let session = try await IMAPSyncError.wrap {
             try await IMAPSession.open(
-                configuration.endpoint, authentication: authentication, maxLiteralBytes: configuration.maxMessageBytes + (1 << 20))
+                configuration.endpoint, authentication: authentication, maxLiteralBytes: maxMessageBytes + (1 << 20))
         }
         do throws(IMAPSyncError) {
             let status = try await IMAPSyncError.wrap { try await session.select(folder) }
@@ -153,7 +154,7 @@ struct IMAPFolderSync: Service {
     {
         let started = ContinuousClock.now
         let sizes = try await IMAPSyncError.wrap { try await session.uidFetch(chunk, items: "UID RFC822.SIZE INTERNALDATE") }
-        let limit = configuration.maxMessageBytes
+        let limit = maxMessageBytes
         let present = chunk.filter { sizes[$0] != nil }
         let small = present.filter { (sizes[$0]?.size ?? 0) <= limit }
         let large = present.filter { (sizes[$0]?.size ?? 0) > limit }

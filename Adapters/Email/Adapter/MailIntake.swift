@@ -14,12 +14,26 @@ public struct MailIntake: Sendable {
         self.normalizer = normalizer
     }
 
-    /// The submission for a complete raw message.
-    public func submission(raw: [UInt8], receivedAt: Date, checkpoint: ChannelCheckpoint? = nil) -> ContactSubmission {
+    /// The submission for a complete raw message; `envelope` when it came over SMTP/LMTP.
+    public func submission(
+        raw: [UInt8], receivedAt: Date, checkpoint: ChannelCheckpoint? = nil, envelope: MailEnvelope? = nil
+    ) -> ContactSubmission {
         let result = normalizer.normalize(raw, receivedAt: receivedAt)
         let message = result.message
+        if let envelope, envelope.sender.isEmpty, result.flags.isConversational {
+            // RFC 5321 §4.5.5: the null reverse path is for notifications, which must not be answered.
+            return .recorded(
+                record(message, raw: raw, receivedAt: receivedAt, reason: .autoSubmitted,
+                    detail: "null envelope sender (MAIL FROM:<>): an automatic notification", checkpoint: checkpoint))
+        }
         if var contact = result.contact, result.flags.isConversational {
             do throws(ValidationError) {
+                if let envelope, !(contact.recipient.map(normalizer.ownAddresses.contains) ?? false),
+                    let delivered = envelope.recipients.first
+                {
+                    // Bcc or an alias: the header names none of our addresses, the envelope does.
+                    contact.recipient = delivered.lowercased()
+                }
                 try contact.validate()
                 contact.checkpoint = checkpoint
                 return .contact(contact)
@@ -78,5 +92,17 @@ public struct MailIntake: Sendable {
         }
         if flags.bulk { return (.bulk, "Precedence: \(headers.string("Precedence")?.trimmingCharacters(in: .whitespaces) ?? "")") }
         return (.unreadable, result.errors.last ?? "no usable sender")
+    }
+}
+
+/// The SMTP envelope a message arrived with (what MAIL FROM and RCPT TO said).
+public struct MailEnvelope: Sendable, Hashable {
+    /// The reverse path; "" for the null sender `<>`.
+    public var sender: String
+    public var recipients: [String]
+
+    public init(sender: String, recipients: [String]) {
+        self.sender = sender
+        self.recipients = recipients
     }
 }

@@ -7,7 +7,7 @@ enum OAuth2Token {
         var message: String
     }
 
-    static func read(_ source: EmailConfiguration.TokenSource) async throws(Failure) -> String {
+    static func read(_ source: IMAPSettings.TokenSource) async throws(Failure) -> String {
         let token: String
         switch source {
         case .file(let path):

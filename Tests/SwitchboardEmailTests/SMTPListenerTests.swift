@@ -1,0 +1,150 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+import Testing
+
+@testable import SwitchboardEmail
+
+/// The SMTP/LMTP listener on a real loopback socket, driven by Python's smtplib.
+@Suite("SMTP/LMTP listener with smtplib")
+struct SMTPListenerTests {
+    typealias Harness = SMTPListenerHarness
+
+    @Test("plain SMTP: delivered, stored once, a redelivery of the same message is recognised")
+    func plain() async throws {
+        try await Harness.with { smtp in
+            let message = Harness.message(id: "<plain.1@example.net>", body: ".a line starting with a dot")
+            let results = try await smtp.send([message, message])
+            #expect(results.count == 2 && results.allSatisfy { $0["ok"] as? Bool == true }, "\(results)")
+            #expect(smtp.sink.contacts.count == 1)
+            let contact = try #require(smtp.sink.contacts.first)
+            #expect(contact.externalID == "<plain.1@example.net>" && contact.sender.value == "customer@example.net")
+            #expect(contact.text?.contains(".a line starting with a dot") == true, "smtplib stuffs the dot; we unstuff it")
+            #expect(contact.channelKind == .email && contact.raw.contentType == "message/rfc822")
+        }
+    }
+
+    @Test("LMTP: one answer per recipient; an unknown one is refused with 550 5.1.1 while the message is stored")
+    func lmtp() async throws {
+        try await Harness.with(Harness.settings(.lmtp)) { lmtp in
+            let results = try await lmtp.send(
+                [Harness.message(id: "<lmtp.1@example.net>")], to: ["support@example.com", "nobody@example.com"], extra: ["--lmtp"])
+            let result = try #require(results.first)
+            #expect(result["ok"] as? Bool == true, "\(results)")
+            let refused = result["refused"] as? [String: [Any]]
+            #expect(refused?["nobody@example.com"]?.first as? Int == 550, "\(result)")
+            #expect((refused?["nobody@example.com"]?.last as? String)?.hasPrefix("5.1.1") == true)
+            #expect(lmtp.sink.contacts.count == 1)
+        }
+    }
+
+    @Test("STARTTLS with the test certificate, verified by smtplib against the test CA")
+    func startTLS() async throws {
+        try await Harness.with(Harness.settings(tls: true)) { smtp in
+            let results = try await smtp.send(
+                [Harness.message(id: "<tls.1@example.net>")], extra: ["--starttls", "--cafile", Harness.tlsDirectory + "/ca.pem"])
+            #expect(results.first?["ok"] as? Bool == true, "\(results)")
+            #expect(smtp.sink.contacts.map(\.externalID) == ["<tls.1@example.net>"])
+            let untrusted = try await smtp.send(
+                [Harness.message(id: "<tls.2@example.net>")], extra: ["--starttls", "--cafile", Harness.tlsDirectory + "/other.pem"])
+            #expect(untrusted.first?["error"] as? String == "SSLCertVerificationError", "\(untrusted)")
+            #expect(smtp.sink.contacts.count == 1)
+        }
+    }
+
+    @Test("refusals: unknown recipient 550 5.1.1, oversize 552 5.3.4 (SIZE at MAIL and by counting during DATA)")
+    func refusals() async throws {
+        try await Harness.with(Harness.settings(maxMessageSize: 4096)) { smtp in
+            let unknown = try await smtp.send([Harness.message(id: "<u.1@example.net>")], to: ["someone@example.com"])
+            let refused = unknown.first?["refused"] as? [String: [Any]]
+            #expect(unknown.first?["error"] as? String == "SMTPRecipientsRefused" && refused?["someone@example.com"]?.first as? Int == 550)
+            let big = Harness.message(id: "<big.1@example.net>", body: String(repeating: "x", count: 70) + String(repeating: "\r\n" + String(repeating: "y", count: 70), count: 80))
+            let oversize = try await smtp.send([big])
+            #expect(oversize.first?["error"] as? String == "SMTPSenderRefused" && oversize.first?["code"] as? Int == 552, "\(oversize)")
+            // A client that does not announce SIZE is counted and answered after the final dot.
+            let body = String(repeating: "z", count: 70) + String(repeating: "\r\n" + String(repeating: "z", count: 70), count: 80)
+            let output = try await smtp.tool(
+                "raw",
+                ["EHLO c\\r\\nMAIL FROM:<a@example.net>\\r\\nRCPT TO:<support@example.com>\\r\\nDATA\\r\\n", "Subject: big\\r\\n\\r\\n\(body)\\r\\n.\\r\\nQUIT\\r\\n", "--pause", "0.2"])
+            #expect(output.contains("552 5.3.4 message exceeds the size limit"), "\(output)")
+            #expect(output.contains("221 2.0.0"), "the session goes on after the refusal")
+            #expect(smtp.sink.contacts.isEmpty && smtp.sink.records.isEmpty)
+        }
+    }
+
+    @Test("pipelined commands in one write are answered in order, the message only after its commit")
+    func pipelining() async throws {
+        try await Harness.with { smtp in
+            let output = try await smtp.tool(
+                "raw",
+                [
+                    "EHLO c\\r\\nMAIL FROM:<a@example.net>\\r\\nRCPT TO:<support@example.com>\\r\\nRCPT TO:<x@example.com>\\r\\nDATA\\r\\n",
+                    "From: a@example.net\\r\\nMessage-ID: <pipe.1@example.net>\\r\\nSubject: p\\r\\n\\r\\nhi\\r\\n.\\r\\nRSET\\r\\nQUIT\\r\\n",
+                    "--pause", "0.2",
+                ])
+            let codes = output.split(separator: "\r\n").filter { $0.count > 3 && $0[$0.index($0.startIndex, offsetBy: 3)] == " " }
+                .map { String($0.prefix(3)) }
+            #expect(codes == ["220", "250", "250", "250", "550", "354", "250", "250", "221"], "\(output)")
+            #expect(smtp.sink.contacts.map(\.externalID) == ["<pipe.1@example.net>"])
+        }
+    }
+
+    @Test("a client that drops mid-DATA leaves nothing stored and nothing acknowledged; the listener serves on")
+    func dropMidData() async throws {
+        try await Harness.with { smtp in
+            let output = try await smtp.tool(
+                "raw",
+                [
+                    "EHLO c\\r\\nMAIL FROM:<a@example.net>\\r\\nRCPT TO:<support@example.com>\\r\\nDATA\\r\\n",
+                    "From: a@example.net\\r\\nMessage-ID: <drop.1@example.net>\\r\\n\\r\\nhalf a mess", "--pause", "0.2", "--close-after-send",
+                ])
+            #expect(!output.contains("2.0.0 OK"))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(smtp.sink.contacts.isEmpty && smtp.sink.records.isEmpty)
+            let after = try await smtp.send([Harness.message(id: "<drop.2@example.net>")])
+            #expect(after.first?["ok"] as? Bool == true && smtp.sink.contacts.count == 1)
+        }
+    }
+
+    @Test("a store failure answers 451 4.3.0 (retry), never 250; the retry after recovery is stored once")
+    func storeFailure() async throws {
+        try await Harness.with { smtp in
+            smtp.sink.fail(with: .storeUnavailable("disk I/O error"))
+            let message = Harness.message(id: "<fail.1@example.net>")
+            let failed = try await smtp.send([message])
+            #expect(failed.first?["error"] as? String == "SMTPDataError" && failed.first?["code"] as? Int == 451, "\(failed)")
+            #expect((failed.first?["text"] as? String)?.hasPrefix("4.3.0") == true)
+            #expect(smtp.sink.contacts.isEmpty)
+            smtp.sink.fail(with: nil)
+            let retried = try await smtp.send([message])
+            #expect(retried.first?["ok"] as? Bool == true && smtp.sink.contacts.count == 1)
+        }
+    }
+
+    @Test("noise over SMTP is recorded, not conversed with: the null sender, an auto-reply")
+    func noise() async throws {
+        try await Harness.with { smtp in
+            let notification = try await smtp.send([Harness.message(id: "<null.1@example.net>")], extra: ["--sender", ""])
+            #expect(notification.first?["ok"] as? Bool == true, "\(notification)")
+            let auto = Harness.message(id: "<auto.1@example.net>").replacingOccurrences(
+                of: "MIME-Version", with: "Auto-Submitted: auto-replied\r\nMIME-Version")
+            _ = try await smtp.send([auto])
+            #expect(smtp.sink.contacts.isEmpty)
+            #expect(smtp.sink.records.map(\.reason) == [.autoSubmitted, .autoSubmitted])
+            #expect(smtp.sink.records.first?.detail.contains("null envelope sender") == true)
+        }
+    }
+
+    @Test("limits on a socket: a connection over maxConnections gets 421; an idle one is closed with 421 4.4.2")
+    func connectionLimits() async throws {
+        try await Harness.with(Harness.settings(maxConnections: 1, idle: .seconds(3))) { smtp in
+            // The holder connects at once and is silent after EHLO until the idle timeout closes it.
+            async let holder = smtp.tool("raw", ["EHLO c\\r\\n", "--pause", "4"])
+            try await Task.sleep(for: .milliseconds(1500))
+            let refused = try await smtp.tool("raw", ["NOOP\\r\\n"])
+            #expect(refused.hasPrefix("421 4.7.0 too many connections"), "\(refused)")
+            let held = try await holder
+            #expect(held.contains("421 4.4.2 idle timeout"), "\(held)")
+        }
+    }
+}
