@@ -129,6 +129,10 @@ struct SMTPServerSessionTests {
         let now = ContinuousClock.now
         let burst = feed(&fast, String(repeating: "NOOP\r\n", count: 12), at: now)
         #expect(codes(burst) == Array(repeating: 250, count: 10) + [421] && burst.last == .close)
+        // Commands that move mail are paced by the commits, not by the bucket.
+        var busy = session(SMTPInboundSettings(hostname: "mx.test", maxCommandsPerSecond: 5))
+        let mail = feed(&busy, "EHLO c\r\nMAIL FROM:<a@example.net>\r\n" + String(repeating: "RCPT TO:<support@example.com>\r\n", count: 30), at: now)
+        #expect(codes(mail) == Array(repeating: 250, count: 32))
     }
 
     @Test("sequence errors: MAIL before EHLO, RCPT before MAIL, DATA before RCPT, nested MAIL, BDAT, AUTH")

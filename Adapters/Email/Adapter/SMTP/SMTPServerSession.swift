@@ -121,7 +121,7 @@ struct SMTPServerSession {
                 actions += error(.lineTooLong)
                 continue
             }
-            if !takeToken(now: now) {
+            if !Self.movesMail(line), !takeToken(now: now) {
                 actions += [.reply(.tooFast), .close]
                 phase = .closed
                 break
@@ -280,6 +280,13 @@ struct SMTPServerSession {
         recipients = []
         message = []
         messageBytes = 0
+    }
+
+    /// MAIL, RCPT and DATA are paced by our own commits (input is not read while a message is
+    /// being stored), so only the other commands — the ones a flood is made of — are rate-limited.
+    private static func movesMail(_ line: String) -> Bool {
+        let verb = line.prefix(5).uppercased()
+        return verb.hasPrefix("MAIL ") || verb.hasPrefix("RCPT ") || verb.hasPrefix("DATA")
     }
 
     /// A token bucket: `maxCommandsPerSecond` sustained, twice that in a burst.
