@@ -128,7 +128,7 @@ public final class Gateway: Sendable {
         let authenticator = Authenticator(adminToken: configuration.adminToken, store: store)
         APIRoutes(
             store: store, blobs: blobs, routing: routing, authenticator: authenticator,
-            outboundChannels: outboundChannels,
+            outbound: OutboundChannels(adapters),
             replyQueued: { worker.poke() }, maxBodyBytes: 16 << 20
         ).register(on: router)
         let sweep = routingSweep
@@ -172,10 +172,9 @@ public final class Gateway: Sendable {
         signals: [UnixSignal], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
         let worker = deliveryWorker
-        let outbound = outboundChannels
         let reception = Reception(
             store: store, engine: routing, bot: KnowledgeBot(settings: configuration.routing.bot),
-            queueMessage: configuration.routing.queueMessage, canDeliver: { outbound.contains($0) },
+            queueMessage: configuration.routing.queueMessage, outbound: OutboundChannels(adapters),
             replyQueued: { worker.poke() })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingestor, successTerminationBehavior: .gracefullyShutdownGroup),
@@ -194,11 +193,6 @@ public final class Gateway: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.server.shutdownGraceSeconds)
         return ServiceGroup(configuration: groupConfiguration)
-    }
-
-    /// Channels whose adapter can deliver replies now.
-    var outboundChannels: Set<ChannelID> {
-        Set(adapters.compactMap { adapter in (adapter as? any OutboundChannelAdapter).flatMap { $0.canDeliver ? $0.id : nil } })
     }
 
     /// Releases every adapter's resources; `run` does this itself after the group stops.

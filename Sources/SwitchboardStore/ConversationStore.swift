@@ -68,10 +68,12 @@ public struct AgentReply: Sendable, Hashable {
     /// Whether to queue a delivery through the conversation's channel (false for channels
     /// without outbound support; the message is still recorded).
     public var deliver: Bool
+    /// The reply's id on its channel, when the channel names its replies (email Message-ID).
+    public var externalID: String?
 
     public init(
         messageID: MessageID = .generate(), conversationID: ConversationID, author: String, text: String?, html: String?,
-        attachments: [Attachment] = [], createdAt: Date, deliver: Bool
+        attachments: [Attachment] = [], createdAt: Date, deliver: Bool, externalID: String? = nil
     ) {
         self.messageID = messageID
         self.conversationID = conversationID
@@ -81,5 +83,6 @@ public struct AgentReply: Sendable, Hashable {
         self.attachments = attachments
         self.createdAt = createdAt
         self.deliver = deliver
+        self.externalID = externalID
     }
 }

@@ -135,10 +135,10 @@ extension SQLiteStore {
             sql: """
                 INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, author, text, html,
                     attachments, occurred_at, created_at, delivery_state)
-                VALUES (?, ?, ?, NULL, 'outbound', ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                reply.messageID.rawValue, reply.conversationID.rawValue, channel, reply.author, reply.text,
+                reply.messageID.rawValue, reply.conversationID.rawValue, channel, reply.externalID, reply.author, reply.text,
                 reply.html, try SQLiteCoding.json(reply.attachments), now, now, state,
             ])
         for attachment in reply.attachments {
@@ -164,7 +164,7 @@ extension SQLiteStore {
                 ])
         }
         return Message(
-            id: reply.messageID, conversationID: reply.conversationID, externalID: nil, direction: .outbound,
+            id: reply.messageID, conversationID: reply.conversationID, externalID: reply.externalID, direction: .outbound,
             author: reply.author, text: reply.text, html: reply.html, parts: [], attachments: reply.attachments,
             createdAt: reply.createdAt, deliveryState: state)
     }

@@ -10,8 +10,9 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT o.id, o.attempts, o.channel_id, o.conversation_id, o.message_id, o.payload,
-                        m.author, m.text, m.html, m.attachments, m.created_at
+                        m.author, m.text, m.html, m.attachments, m.created_at, m.external_id, m.seq, c.routing
                     FROM outbox o JOIN messages m ON m.id = o.message_id
+                    LEFT JOIN conversations c ON c.id = o.conversation_id
                     WHERE o.state = 'pending' AND o.next_attempt_at <= ?
                     ORDER BY o.next_attempt_at, o.id LIMIT ?
                     """,
@@ -19,17 +20,38 @@ extension SQLiteStore {
             ).map { row in
                 let payload = SQLiteCoding.decode(
                     DeliveryPayload?.self, from: row[5], default: nil)
+                let conversationID: String = row[3]
+                let thread = try Self.thread(conversationID: conversationID, before: row[12], db: db)
+                let routing = SQLiteCoding.decode(RoutingAttributes?.self, from: row[13], default: nil)
                 return PendingDelivery(
                     id: row[0], attempts: row[1], channelID: ChannelID(rawValue: row[2]),
                     message: OutboundMessage(
-                        conversationID: ConversationID(row[3] as String),
+                        conversationID: ConversationID(conversationID),
                         conversationNumber: payload?.conversationNumber ?? 0, messageID: MessageID(row[4] as String),
                         recipient: Handle(kind: payload?.recipientKind ?? "", value: payload?.recipientValue ?? ""),
                         author: row[6], text: row[7], html: row[8],
                         attachments: SQLiteCoding.decode([Attachment].self, from: row[9], default: []),
-                        createdAt: SQLiteCoding.date(row[10])))
+                        createdAt: SQLiteCoding.date(row[10]), externalID: row[11], subject: routing?.extra["subject"],
+                        inReplyTo: thread.inReplyTo, references: thread.references))
             }
         }
+    }
+
+    /// The external ids of a conversation's messages before `seq`: the latest inbound one, and
+    /// the chain (the first and the 19 latest), for threading replies.
+    private static func thread(conversationID: String, before seq: Int64, db: Database) throws
+        -> (inReplyTo: String?, references: [String])
+    {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT external_id, direction FROM messages
+                    WHERE conversation_id = ? AND seq < ? AND external_id IS NOT NULL ORDER BY seq
+                    """), arguments: [conversationID, seq])
+        let ids: [String] = rows.map { $0[0] }
+        let inReplyTo = rows.last { ($0[1] as String) == "inbound" }.map { $0[0] as String }
+        let references = ids.count <= 20 ? ids : [ids[0]] + ids.suffix(19)
+        return (inReplyTo, references)
     }
 
     public func nextDeliveryDue() async throws -> Date? {

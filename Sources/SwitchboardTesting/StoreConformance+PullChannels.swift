@@ -11,7 +11,43 @@ extension StoreConformance {
         ("recorded contacts are kept once, linked to the message they relate to, and open nothing", { s, store in
             try await s.recordedContacts(store)
         }),
+        ("replies carry their own external id and the thread's (in-reply-to, references, subject) to delivery", { s, store in
+            try await s.replyThreading(store)
+        }),
     ]
+
+    func replyThreading(_ store: any GatewayStore) async throws {
+        let check = "reply threading"
+        var first = Fixtures.contact(externalID: "<m1@customer.test>", visitor: "tia")
+        first.routing = RoutingAttributes(extra: ["subject": "Parcel missing"])
+        let receipt = try await ingest(store, [first])[0]
+        let reply = try await store.appendReply(
+            AgentReply(
+                conversationID: receipt.conversationID, author: "agent-1", text: "on it", html: nil, createdAt: Date(), deliver: true,
+                externalID: "<sb.1@shop.test>"))
+        try expect(reply.externalID == "<sb.1@shop.test>", check, "the reply keeps its external id")
+        let answer = try await ingest(store, [Fixtures.contact(externalID: "<m2@customer.test>", visitor: "tia")])[0]
+        try expect(answer.conversationID == receipt.conversationID, check, "the customer's answer joins the conversation")
+        let second = try await store.appendReply(
+            AgentReply(
+                conversationID: receipt.conversationID, author: "agent-1", text: "found it", html: nil, createdAt: Date(),
+                deliver: true, externalID: "<sb.2@shop.test>"))
+        let due = try await store.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10)
+        guard let firstDue = due.first(where: { $0.message.messageID == reply.id }),
+            let secondDue = due.first(where: { $0.message.messageID == second.id })
+        else { throw ConformanceFailure(check: check, message: "both replies are due") }
+        try expect(firstDue.message.externalID == "<sb.1@shop.test>", check, "delivery carries the reply's external id")
+        try expect(firstDue.message.subject == "Parcel missing", check, "delivery carries the conversation's subject")
+        try expect(
+            firstDue.message.inReplyTo == "<m1@customer.test>" && firstDue.message.references == ["<m1@customer.test>"], check,
+            "the first reply answers the first message: \(firstDue.message.inReplyTo ?? "nil") \(firstDue.message.references)")
+        try expect(
+            secondDue.message.inReplyTo == "<m2@customer.test>"
+                && secondDue.message.references == ["<m1@customer.test>", "<sb.1@shop.test>", "<m2@customer.test>"], check,
+            "the second reply answers the latest customer message, with the whole chain: \(secondDue.message.references)")
+        let found = try await store.message(channelID: first.channelID, externalID: "<sb.2@shop.test>")
+        try expect(found?.id == second.id, check, "a reply is found by its external id (bounces and answers link to it)")
+    }
 
     func checkpointChain(_ store: any GatewayStore) async throws {
         let check = "checkpoint chain"

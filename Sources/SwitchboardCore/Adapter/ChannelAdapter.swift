@@ -47,9 +47,14 @@ public protocol OutboundChannelAdapter: ChannelAdapter {
     /// callback URL is not). Replies on a channel that cannot deliver are recorded, not queued.
     /// Default: true.
     var canDeliver: Bool { get }
+    /// The id a reply will carry on the channel (an email Message-ID), decided when the reply is
+    /// queued and stored as its external id: retries send the same id, and the customer's answer
+    /// naming it (`In-Reply-To`) finds its conversation. Default: none.
+    func replyExternalID(for messageID: MessageID) -> String?
     func send(_ delivery: OutboundDelivery) async throws(DeliveryError)
 }
 
 extension OutboundChannelAdapter {
     public var canDeliver: Bool { true }
+    public func replyExternalID(for messageID: MessageID) -> String? { nil }
 }

@@ -15,10 +15,21 @@ public struct OutboundMessage: Sendable, Hashable {
     public var html: String?
     public var attachments: [Attachment]
     public var createdAt: Date
+    /// The reply's own id on the channel (an email Message-ID), fixed when it was queued so every
+    /// retry carries the same one; see ``OutboundChannelAdapter/replyExternalID(for:)``.
+    public var externalID: String?
+    /// What the conversation is about, as its first contact said it (an email subject).
+    public var subject: String?
+    /// The external id of the customer's latest message before this reply (email `In-Reply-To`).
+    public var inReplyTo: String?
+    /// External ids of the conversation's earlier messages, oldest first, at most 20 with the
+    /// first always kept (email `References`).
+    public var references: [String]
 
     public init(
         conversationID: ConversationID, conversationNumber: Int64, messageID: MessageID, recipient: Handle,
-        author: String?, text: String?, html: String?, attachments: [Attachment], createdAt: Date
+        author: String?, text: String?, html: String?, attachments: [Attachment], createdAt: Date,
+        externalID: String? = nil, subject: String? = nil, inReplyTo: String? = nil, references: [String] = []
     ) {
         self.conversationID = conversationID
         self.conversationNumber = conversationNumber
@@ -29,6 +40,10 @@ public struct OutboundMessage: Sendable, Hashable {
         self.html = html
         self.attachments = attachments
         self.createdAt = createdAt
+        self.externalID = externalID
+        self.subject = subject
+        self.inReplyTo = inReplyTo
+        self.references = references
     }
 }
 

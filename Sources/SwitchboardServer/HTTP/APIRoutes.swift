@@ -11,7 +11,7 @@ struct APIRoutes: Sendable {
     let blobs: any BlobStore
     let routing: RoutingEngine
     let authenticator: Authenticator
-    let outboundChannels: Set<ChannelID>
+    let outbound: OutboundChannels
     let replyQueued: @Sendable () -> Void
     /// Largest accepted JSON body for API writes (attachments are base64 inside).
     let maxBodyBytes: Int
@@ -115,11 +115,13 @@ struct APIRoutes: Sendable {
                     sha256: digest, size: data.count, name: attachment.name,
                     contentType: attachment.contentType ?? "application/octet-stream"))
         }
-        let deliver = outboundChannels.contains(detail.conversation.channelID)
+        let deliver = outbound.canDeliver(detail.conversation.channelID)
+        let identity = outbound.newReply(on: detail.conversation.channelID)
         let message = try await store.appendReply(
             AgentReply(
-                conversationID: detail.conversation.id, author: body.author ?? caller.name, text: text, html: html,
-                attachments: attachments, createdAt: Date(), deliver: deliver))
+                messageID: identity.id, conversationID: detail.conversation.id, author: body.author ?? caller.name, text: text,
+                html: html, attachments: attachments, createdAt: Date(), deliver: deliver,
+                externalID: deliver ? identity.externalID : nil))
         if deliver { replyQueued() }
         return HTTPResponses.json(201, APIResources.MessageResource(message: message))
     }

@@ -13,7 +13,7 @@ struct Reception: Sendable {
     let engine: RoutingEngine
     let bot: KnowledgeBot
     let queueMessage: String
-    let canDeliver: @Sendable (ChannelID) -> Bool
+    let outbound: OutboundChannels
     let replyQueued: @Sendable () -> Void
 
     /// Follows up decisions just made: the bot answers the first message of the conversations it
@@ -67,7 +67,7 @@ struct Reception: Sendable {
     private func place(_ decision: RoutingDecision) async -> [AgentReply] {
         guard !queueMessage.isEmpty, let ahead = decision.ahead,
             let channel = await engine.entry(for: decision.conversationID).map({ ChannelID(rawValue: $0.request.channelID) }),
-            canDeliver(channel)
+            outbound.canDeliver(channel)
         else { return [] }
         let text = queueMessage.replacingOccurrences(of: "{ahead}", with: String(ahead))
             .replacingOccurrences(of: "{position}", with: String(ahead + 1))
@@ -75,9 +75,11 @@ struct Reception: Sendable {
     }
 
     private func reply(_ text: String, in conversation: ConversationID, channel: ChannelID, as author: String) -> AgentReply {
-        AgentReply(
-            conversationID: conversation, author: author, text: text, html: nil, createdAt: Date(),
-            deliver: canDeliver(channel))
+        let deliver = outbound.canDeliver(channel)
+        let identity = outbound.newReply(on: channel)
+        return AgentReply(
+            messageID: identity.id, conversationID: conversation, author: author, text: text, html: nil, createdAt: Date(),
+            deliver: deliver, externalID: deliver ? identity.externalID : nil)
     }
 
     private func send(_ replies: [AgentReply]) async throws {
