@@ -203,7 +203,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SwitchboardTesting", "SwitchboardWebChat", "SwitchboardStoreSQLite", "SwitchboardCore", "SwitchboardEmail",
-                "SwitchboardStore",
+                "SwitchboardStore", "SwitchboardMIME",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

@@ -19,7 +19,8 @@ extension SQLiteStore {
     }
 
     static let messageColumns = """
-        id, conversation_id, external_id, direction, author, text, html, parts, attachments, created_at, delivery_state
+        id, conversation_id, external_id, direction, author, text, html, parts, attachments, created_at, delivery_state,
+        delivery_error
         """
 
     static func message(from row: Row) -> Message {
@@ -28,7 +29,7 @@ extension SQLiteStore {
             direction: MessageDirection(rawValue: row[3]) ?? .inbound, author: row[4], text: row[5], html: row[6],
             parts: SQLiteCoding.decode([MessagePart].self, from: row[7], default: []),
             attachments: SQLiteCoding.decode([Attachment].self, from: row[8], default: []),
-            createdAt: SQLiteCoding.date(row[9]), deliveryState: row[10])
+            createdAt: SQLiteCoding.date(row[9]), deliveryState: row[10], deliveryError: row[11])
     }
 
     public func conversations(_ query: ConversationQuery) async throws -> ConversationPage {

@@ -11,7 +11,8 @@ public struct EmailAdapter: ChannelAdapter {
     public let configuration: EmailConfiguration
     public let intake: MailIntake
     private let environment: ChannelEnvironment
-    private let logger: Logger
+    let logger: Logger
+    let metrics: EmailMetrics
 
     public init(id: ChannelID, configuration: EmailConfiguration, environment: ChannelEnvironment) {
         self.id = id
@@ -23,10 +24,10 @@ public struct EmailAdapter: ChannelAdapter {
         var logger = environment.logger
         logger[metadataKey: "sb.channel"] = "\(id.rawValue)"
         self.logger = logger
+        self.metrics = EmailMetrics(factory: environment.metricsFactory)
     }
 
     public var services: [any Service] {
-        let metrics = EmailMetrics(factory: environment.metricsFactory)
         var services: [any Service] = []
         if let imap = configuration.imap {
             services += imap.folders.map { folder in

@@ -28,22 +28,25 @@ import SwitchboardCore
 /// | `fetchBatchSize` | int | 100 | messages per UID FETCH |
 /// | `reconnectInitialSeconds` / `reconnectMaxSeconds` | int | 1 / 300 | reconnect backoff (exponential, ±20 % jitter) |
 /// | `inbound` | mapping | — | the SMTP/LMTP listener, see ``SMTPInboundSettings`` |
+/// | `outbound` | mapping | — | the relay agent replies go through, see ``OutboundSMTPSettings`` |
 public struct EmailConfiguration: Sendable {
     public var addresses: [String]
     public var maxMessageBytes: Int
     public var subjectToken: SubjectToken
     public var imap: IMAPSettings?
     public var inbound: SMTPInboundSettings?
+    public var outbound: OutboundSMTPSettings?
 
     public init(
         addresses: [String], maxMessageBytes: Int = 25 << 20, subjectToken: SubjectToken = SubjectToken(),
-        imap: IMAPSettings? = nil, inbound: SMTPInboundSettings? = nil
+        imap: IMAPSettings? = nil, inbound: SMTPInboundSettings? = nil, outbound: OutboundSMTPSettings? = nil
     ) {
         self.addresses = addresses
         self.maxMessageBytes = maxMessageBytes
         self.subjectToken = subjectToken
         self.imap = imap
         self.inbound = inbound
+        self.outbound = outbound
     }
 
     /// Reads and validates the channel's keys; `nil` when any problem was recorded.
@@ -62,6 +65,7 @@ public struct EmailConfiguration: Sendable {
         if prefix.isEmpty || suffix.isEmpty { config.problem("subjectTokenPrefix", "prefix and suffix must not be empty") }
         let inboundReader = config.child("inbound")
         let inbound = inboundReader.flatMap { SMTPInboundSettings(reading: $0, defaultMaxMessageSize: maxBytes) }
+        let outbound = config.child("outbound").flatMap { OutboundSMTPSettings(reading: $0, addresses: addresses) }
         var imap: IMAPSettings?
         let givenIMAPKeys = Set(config.values.keys).intersection(IMAPSettings.keys)
         if config.values["host"] != nil {
@@ -75,7 +79,7 @@ public struct EmailConfiguration: Sendable {
         guard config.problems.all.count == before else { return nil }
         self.init(
             addresses: addresses, maxMessageBytes: maxBytes, subjectToken: SubjectToken(prefix: prefix, suffix: suffix),
-            imap: imap, inbound: inbound)
+            imap: imap, inbound: inbound, outbound: outbound)
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -19,11 +19,14 @@ public struct Message: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// Delivery state for outbound messages (`pending`, `delivered`, `failed`); `nil` inbound.
     public var deliveryState: String?
+    /// Why the last delivery attempt did not succeed (the channel's own words, e.g. a relay's
+    /// `550 5.1.1 …`); `nil` once delivered.
+    public var deliveryError: String?
 
     public init(
         id: MessageID, conversationID: ConversationID, externalID: String?, direction: MessageDirection,
         author: String?, text: String?, html: String?, parts: [MessagePart], attachments: [Attachment],
-        createdAt: Date, deliveryState: String? = nil
+        createdAt: Date, deliveryState: String? = nil, deliveryError: String? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -36,6 +39,7 @@ public struct Message: Sendable, Hashable, Codable {
         self.attachments = attachments
         self.createdAt = createdAt
         self.deliveryState = deliveryState
+        self.deliveryError = deliveryError
     }
 }
 

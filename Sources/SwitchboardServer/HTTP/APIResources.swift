@@ -37,7 +37,7 @@ enum APIResources {
         var message: Message
 
         enum Key: String, CodingKey {
-            case id, externalId, direction, text, html, attachments, parts, author, createdAt, deliveryState
+            case id, externalId, direction, text, html, attachments, parts, author, createdAt, deliveryState, deliveryError
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -52,6 +52,7 @@ enum APIResources {
             try container.encode(message.author, forKey: .author)
             try container.encode(message.createdAt, forKey: .createdAt)
             try container.encode(message.deliveryState, forKey: .deliveryState)
+            try container.encode(message.deliveryError, forKey: .deliveryError)
         }
     }
 
