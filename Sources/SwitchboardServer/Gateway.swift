@@ -25,6 +25,7 @@ public final class Gateway: Sendable {
     public let deliveryWorker: DeliveryWorker
     public let routing: RoutingEngine
     let routingWakeup = Wakeup()
+    let acknowledgementWakeup = Wakeup()
     let routingSweep = Flag()
     public let registry: PrometheusCollectorRegistry
     let logger: Logger
@@ -47,12 +48,16 @@ public final class Gateway: Sendable {
             timeZone: TimeZone(identifier: configuration.routing.timeZone) ?? TimeZone(identifier: "UTC") ?? .current,
             logger: logger, metricsFactory: metricsFactory)
         let routingWakeup = self.routingWakeup
+        let acknowledgementWakeup = self.acknowledgementWakeup
         self.ingestor = Ingestor(
             committer: store, blobs: blobs,
             configuration: .init(
                 maxBatchSize: configuration.ingest.maxBatchSize, maxPending: configuration.ingest.maxPending,
                 threading: ThreadingPolicy(inactivityWindow: TimeInterval(configuration.ingest.inactivityWindowSeconds))),
-            logger: logger, metricsFactory: metricsFactory, onCommit: { routingWakeup.signal() })
+            logger: logger, metricsFactory: metricsFactory, onCommit: {
+                routingWakeup.signal()
+                acknowledgementWakeup.signal()
+            })
         let environment = ChannelEnvironment(sink: ingestor, logger: logger, metricsFactory: metricsFactory)
         let (adapters, problems) = Self.buildAdapters(configuration.channels, factories: factories, environment: environment)
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
@@ -185,6 +190,19 @@ public final class Gateway: Sendable {
                     sweepRequested: routingSweep, reception: reception, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        var acknowledgements: [ChannelID: Acknowledgement] = [:]
+        for case let adapter as any OutboundChannelAdapter in adapters {
+            if let acknowledgement = adapter.acknowledgement { acknowledgements[adapter.id] = acknowledgement }
+        }
+        if !acknowledgements.isEmpty {
+            services.append(
+                .init(
+                    service: AcknowledgementConsumer(
+                        store: store, acknowledgements: acknowledgements, outbound: OutboundChannels(adapters), wakeup: acknowledgementWakeup,
+                        pollInterval: .milliseconds(configuration.routing.pollIntervalMilliseconds), replyQueued: { worker.poke() },
+                        logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         for adapter in adapters {
             services += adapter.services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
         }

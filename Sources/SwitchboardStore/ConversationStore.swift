@@ -21,6 +21,11 @@ public protocol ConversationStore: Sendable {
     /// Closes a conversation; the next contact from its customer opens a new one. Closing a closed
     /// conversation is a no-op. Throws ``StoreError/notFound(_:)``.
     func close(_ id: ConversationID, at time: Date) async throws -> Conversation
+    /// Stores the acknowledgements of one batch of events and the consumer's position in one
+    /// transaction, leaving out each whose customer already got an acknowledgement on that
+    /// channel within `window` (earlier ones of the same batch included). Returns those stored.
+    func appendAcknowledgements(_ replies: [AgentReply], window: [ChannelID: Duration], consumer: String, position: Int64)
+        async throws -> [Message]
 }
 
 /// Filters and paging for listing conversations.
@@ -70,10 +75,12 @@ public struct AgentReply: Sendable, Hashable {
     public var deliver: Bool
     /// The reply's id on its channel, when the channel names its replies (email Message-ID).
     public var externalID: String?
+    /// An automatic acknowledgement rather than a person's reply.
+    public var automatic: Bool
 
     public init(
         messageID: MessageID = .generate(), conversationID: ConversationID, author: String, text: String?, html: String?,
-        attachments: [Attachment] = [], createdAt: Date, deliver: Bool, externalID: String? = nil
+        attachments: [Attachment] = [], createdAt: Date, deliver: Bool, externalID: String? = nil, automatic: Bool = false
     ) {
         self.messageID = messageID
         self.conversationID = conversationID
@@ -84,5 +91,6 @@ public struct AgentReply: Sendable, Hashable {
         self.createdAt = createdAt
         self.deliver = deliver
         self.externalID = externalID
+        self.automatic = automatic
     }
 }

@@ -152,7 +152,7 @@ extension SQLiteStore {
             arguments: [now, now, number])
         if reply.deliver {
             let payload = DeliveryPayload(
-                recipientKind: row[3], recipientValue: row[4], conversationNumber: number)
+                recipientKind: row[3], recipientValue: row[4], conversationNumber: number, automatic: reply.automatic ? true : nil)
             try db.execute(
                 sql: """
                     INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload,
@@ -189,4 +189,5 @@ struct DeliveryPayload: Codable {
     var recipientKind: String
     var recipientValue: String
     var conversationNumber: Int64
+    var automatic: Bool?
 }

@@ -32,7 +32,7 @@ extension SQLiteStore {
                         author: row[6], text: row[7], html: row[8],
                         attachments: SQLiteCoding.decode([Attachment].self, from: row[9], default: []),
                         createdAt: SQLiteCoding.date(row[10]), externalID: row[11], subject: routing?.extra["subject"],
-                        inReplyTo: thread.inReplyTo, references: thread.references))
+                        inReplyTo: thread.inReplyTo, references: thread.references, automatic: payload?.automatic ?? false))
             }
         }
     }

@@ -14,7 +14,34 @@ extension StoreConformance {
         ("replies carry their own external id and the thread's (in-reply-to, references, subject) to delivery", { s, store in
             try await s.replyThreading(store)
         }),
+        ("acknowledgements: one per customer per window, automatic to delivery, stored with the consumer position", { s, store in
+            try await s.acknowledgements(store)
+        }),
     ]
+
+    func acknowledgements(_ store: any GatewayStore) async throws {
+        let check = "acknowledgements"
+        let first = try await ingest(store, [Fixtures.contact(externalID: "ack-1", visitor: "uma")])[0]
+        let other = try await ingest(store, [Fixtures.contact(externalID: "ack-2", visitor: "vic")])[0]
+        func ack(_ conversation: ConversationID, at time: Date) -> AgentReply {
+            AgentReply(
+                conversationID: conversation, author: Acknowledgement.author, text: "got it", html: nil, createdAt: time, deliver: true,
+                automatic: true)
+        }
+        let now = Date()
+        let window: [ChannelID: Duration] = [ChannelID(rawValue: "web"): .seconds(3600)]
+        let stored = try await store.appendAcknowledgements(
+            [ack(first.conversationID, at: now), ack(first.conversationID, at: now), ack(other.conversationID, at: now)], window: window,
+            consumer: "acks", position: 41)
+        try expect(stored.count == 2, check, "one per customer within the window, got \(stored.count)")
+        let position = try await store.consumerPosition("acks")
+        try expect(position == 41, check, "the position is saved with them")
+        let due = try await store.dueDeliveries(now: now.addingTimeInterval(1), limit: 10)
+        try expect(due.count == 2 && due.allSatisfy(\.message.automatic), check, "acknowledgements reach delivery marked automatic")
+        let later = try await store.appendAcknowledgements(
+            [ack(first.conversationID, at: now.addingTimeInterval(3601))], window: window, consumer: "acks", position: 42)
+        try expect(later.count == 1, check, "after the window the customer is acknowledged again")
+    }
 
     func replyThreading(_ store: any GatewayStore) async throws {
         let check = "reply threading"

@@ -154,3 +154,64 @@ struct EmailSMTPTests {
         }
     }
 }
+
+/// Two gateways' worth of channels acknowledging each other's mail: the loop rules must stop it.
+@Suite("Email auto-replies")
+struct EmailAutoReplyTests {
+    func channel(_ name: String, listen: Int, relay: Int) -> [String: ConfigValue] {
+        [
+            "id": .string(name), "type": "email", "addresses": .list([.string("\(name)@example.com")]),
+            "inbound": .map(["listen": .string("127.0.0.1:\(listen)"), "hostname": .string("\(name).test")]),
+            "outbound": .map(["host": "127.0.0.1", "port": .int(relay), "tls": "none", "timeoutSeconds": 5]),
+            "autoReply": .map(["text": "We got it: {number}", "windowMinutes": 60]),
+        ]
+    }
+
+    func list(_ gateway: TestGateway, _ path: String) async throws -> [[String: Any]] {
+        let response = try await gateway.client.get(path, bearer: TestGateway.adminToken)
+        return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+    }
+
+    /// Messages of the channel's conversations written by the auto-replier.
+    func acknowledgements(_ gateway: TestGateway, channel: String) async throws -> [[String: Any]] {
+        var found: [[String: Any]] = []
+        for conversation in try await list(gateway, "/api/v1/conversations?channel=\(channel)") {
+            let response = try await gateway.client.get("/api/v1/conversations/\(conversation["id"] as? String ?? "")", bearer: TestGateway.adminToken)
+            let messages = (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["messages"] as? [[String: Any]] ?? []
+            found += messages.filter { $0["author"] as? String == "auto-reply" }
+        }
+        return found
+    }
+
+    @Test("two channels auto-replying to each other stop after one acknowledgement each; one per sender per window")
+    func storm() async throws {
+        let portA = try LoopbackPort.free()
+        let portB = try LoopbackPort.free()
+        let gateway = try await TestGateway.start(
+            channels: [channel("a", listen: portA, relay: portB), channel("b", listen: portB, relay: portA)],
+            factories: [EmailAdapterFactory()])
+        try await gateway.use { gateway in
+            // b writes to a twice (two new conversations), a writes to b once.
+            _ = try await SMTPRelay.deliver(EmailSMTPTests.mail(id: "<s1@example.com>", subject: "first", from: "b@example.com"), port: portA, from: "b@example.com", to: "a@example.com")
+            _ = try await SMTPRelay.deliver(EmailSMTPTests.mail(id: "<s2@example.com>", subject: "second", from: "b@example.com"), port: portA, from: "b@example.com", to: "a@example.com")
+            _ = try await SMTPRelay.deliver(EmailSMTPTests.mail(id: "<s3@example.com>", subject: "third", from: "a@example.com"), port: portB, from: "a@example.com", to: "b@example.com")
+            let settled = try await eventually {
+                let recordsA = try await list(gateway, "/api/v1/records?channel=a")
+                let recordsB = try await list(gateway, "/api/v1/records?channel=b")
+                return recordsA.count == 1 && recordsB.count == 1
+            }
+            #expect(settled, "each side recorded the other's acknowledgement")
+            try await Task.sleep(for: .seconds(2))  // anything still bouncing around would show now
+            #expect(try await list(gateway, "/api/v1/conversations?channel=a").count == 2)
+            #expect(try await list(gateway, "/api/v1/conversations?channel=b").count == 1)
+            let acksA = try await acknowledgements(gateway, channel: "a")
+            let acksB = try await acknowledgements(gateway, channel: "b")
+            #expect(acksA.count == 1, "one acknowledgement for b's two conversations within the window")
+            #expect(acksB.count == 1)
+            #expect((acksA.first?["text"] as? String)?.hasPrefix("We got it: ") == true)
+            #expect(acksA.first?["deliveryState"] as? String == "delivered" && acksB.first?["deliveryState"] as? String == "delivered")
+            let records = try await list(gateway, "/api/v1/records?channel=b") + (try await list(gateway, "/api/v1/records?channel=a"))
+            #expect(records.allSatisfy { $0["reason"] as? String == "auto-submitted" }, "\(records)")
+        }
+    }
+}

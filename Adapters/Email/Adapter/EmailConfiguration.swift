@@ -29,6 +29,9 @@ import SwitchboardCore
 /// | `reconnectInitialSeconds` / `reconnectMaxSeconds` | int | 1 / 300 | reconnect backoff (exponential, ±20 % jitter) |
 /// | `inbound` | mapping | — | the SMTP/LMTP listener, see ``SMTPInboundSettings`` |
 /// | `outbound` | mapping | — | the relay agent replies go through, see ``OutboundSMTPSettings`` |
+/// | `autoReply.enabled` | bool | true when the block is given | acknowledge each new conversation (`Auto-Submitted: auto-replied`) |
+/// | `autoReply.text` | text | a short thank-you with `{number}` | the acknowledgement; `{number}` is the conversation number |
+/// | `autoReply.windowMinutes` | int | 1440 | at most one acknowledgement per customer in this window |
 public struct EmailConfiguration: Sendable {
     public var addresses: [String]
     public var maxMessageBytes: Int
@@ -36,10 +39,17 @@ public struct EmailConfiguration: Sendable {
     public var imap: IMAPSettings?
     public var inbound: SMTPInboundSettings?
     public var outbound: OutboundSMTPSettings?
+    /// The automatic acknowledgement of new conversations (`autoReply:`); off unless configured.
+    public var autoReply: Acknowledgement?
+
+    public static let defaultAutoReplyText =
+        "Thank you for your message. We have received it and will answer as soon as we can.\n"
+        + "Your reference is {number}; please keep it in the subject when you write again."
 
     public init(
         addresses: [String], maxMessageBytes: Int = 25 << 20, subjectToken: SubjectToken = SubjectToken(),
-        imap: IMAPSettings? = nil, inbound: SMTPInboundSettings? = nil, outbound: OutboundSMTPSettings? = nil
+        imap: IMAPSettings? = nil, inbound: SMTPInboundSettings? = nil, outbound: OutboundSMTPSettings? = nil,
+        autoReply: Acknowledgement? = nil
     ) {
         self.addresses = addresses
         self.maxMessageBytes = maxMessageBytes
@@ -47,6 +57,7 @@ public struct EmailConfiguration: Sendable {
         self.imap = imap
         self.inbound = inbound
         self.outbound = outbound
+        self.autoReply = autoReply
     }
 
     /// Reads and validates the channel's keys; `nil` when any problem was recorded.
@@ -66,6 +77,18 @@ public struct EmailConfiguration: Sendable {
         let inboundReader = config.child("inbound")
         let inbound = inboundReader.flatMap { SMTPInboundSettings(reading: $0, defaultMaxMessageSize: maxBytes) }
         let outbound = config.child("outbound").flatMap { OutboundSMTPSettings(reading: $0, addresses: addresses) }
+        var autoReply: Acknowledgement?
+        if let block = config.child("autoReply") {
+            let enabled = block.bool("enabled", default: true)
+            let text = block.string("text", default: Self.defaultAutoReplyText)
+            let window = block.int("windowMinutes", default: 1440, range: 1...525_600)
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { block.problem("text", "must not be empty") }
+            block.rejectUnknownKeys()
+            if enabled {
+                if config.values["outbound"] == nil { config.problem("autoReply", "needs an outbound: relay to send through") }
+                autoReply = Acknowledgement(text: text, window: .seconds(window * 60))
+            }
+        }
         var imap: IMAPSettings?
         let givenIMAPKeys = Set(config.values.keys).intersection(IMAPSettings.keys)
         if config.values["host"] != nil {
@@ -79,7 +102,7 @@ public struct EmailConfiguration: Sendable {
         guard config.problems.all.count == before else { return nil }
         self.init(
             addresses: addresses, maxMessageBytes: maxBytes, subjectToken: SubjectToken(prefix: prefix, suffix: suffix),
-            imap: imap, inbound: inbound, outbound: outbound)
+            imap: imap, inbound: inbound, outbound: outbound, autoReply: autoReply)
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -51,10 +51,32 @@ public protocol OutboundChannelAdapter: ChannelAdapter {
     /// queued and stored as its external id: retries send the same id, and the customer's answer
     /// naming it (`In-Reply-To`) finds its conversation. Default: none.
     func replyExternalID(for messageID: MessageID) -> String?
+    /// The automatic acknowledgement this channel sends when a customer opens a conversation, if
+    /// configured. Default: none.
+    var acknowledgement: Acknowledgement? { get }
     func send(_ delivery: OutboundDelivery) async throws(DeliveryError)
 }
 
 extension OutboundChannelAdapter {
     public var canDeliver: Bool { true }
     public func replyExternalID(for messageID: MessageID) -> String? { nil }
+    public var acknowledgement: Acknowledgement? { nil }
+}
+
+/// An automatic "we received your message" reply to each new conversation of a channel, at most
+/// one per customer per ``window`` (so a customer writing five mails gets one, and two gateways
+/// acknowledging each other cannot keep a loop going). Contacts that are themselves automatic
+/// never open conversations, so they are never acknowledged.
+public struct Acknowledgement: Sendable, Hashable {
+    /// The author recorded on acknowledgements, which is also how the window is checked.
+    public static let author = "auto-reply"
+
+    /// The text; `{number}` becomes the conversation number.
+    public var text: String
+    public var window: Duration
+
+    public init(text: String, window: Duration) {
+        self.text = text
+        self.window = window
+    }
 }

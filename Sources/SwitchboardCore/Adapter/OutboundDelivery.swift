@@ -25,11 +25,15 @@ public struct OutboundMessage: Sendable, Hashable {
     /// External ids of the conversation's earlier messages, oldest first, at most 20 with the
     /// first always kept (email `References`).
     public var references: [String]
+    /// An automatic message (an ``Acknowledgement``), which channels mark as such (email:
+    /// `Auto-Submitted: auto-replied`) so the other side does not answer it.
+    public var automatic: Bool
 
     public init(
         conversationID: ConversationID, conversationNumber: Int64, messageID: MessageID, recipient: Handle,
         author: String?, text: String?, html: String?, attachments: [Attachment], createdAt: Date,
-        externalID: String? = nil, subject: String? = nil, inReplyTo: String? = nil, references: [String] = []
+        externalID: String? = nil, subject: String? = nil, inReplyTo: String? = nil, references: [String] = [],
+        automatic: Bool = false
     ) {
         self.conversationID = conversationID
         self.conversationNumber = conversationNumber
@@ -44,6 +48,7 @@ public struct OutboundMessage: Sendable, Hashable {
         self.subject = subject
         self.inReplyTo = inReplyTo
         self.references = references
+        self.automatic = automatic
     }
 }
 

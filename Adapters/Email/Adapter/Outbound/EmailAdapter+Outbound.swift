@@ -5,6 +5,7 @@ import SwitchboardCore
 /// mail threaded under the customer's own message (see ``MailComposer``).
 extension EmailAdapter: OutboundChannelAdapter {
     public var canDeliver: Bool { configuration.outbound != nil }
+    public var acknowledgement: Acknowledgement? { configuration.autoReply }
 
     /// `<sb.{message id}@{messageIDDomain}>`: ours, unique, and the same on every retry.
     public func replyExternalID(for messageID: MessageID) -> String? {
@@ -24,7 +25,7 @@ extension EmailAdapter: OutboundChannelAdapter {
         let composer = MailComposer(fromAddress: outbound.from, fromName: outbound.fromName, subjectToken: configuration.subjectToken)
         let mail = composer.compose(
             message, attachments: delivery.attachments, recipient: message.recipient.value, messageID: messageID, date: message.createdAt,
-            boundarySeed: message.messageID.rawValue)
+            automatic: message.automatic, boundarySeed: message.messageID.rawValue)
         do throws(SMTPClient.Failure) {
             let accepted = try await SMTPClient(settings: outbound).send(from: outbound.from, to: message.recipient.value, message: mail)
             metrics.replies.increment(id.rawValue, "sent")
