@@ -10,7 +10,8 @@
       then prints every reply line until the server closes or 3 s of silence.
   smtp-tool.py bench --port P --senders N --messages M --sender A --to B FILE
       N concurrent smtplib sessions sending M messages in all (each a copy of FILE with its own
-      Message-ID); prints {"messages", "seconds", "per_second", "p50_ms", "p99_ms"}.
+      Message-ID); prints {"messages", "seconds", "per_second", "p50_ms", "p99_ms"}. With
+      --acked F, the Message-ID of every message answered 250 is appended to F as it happens.
   smtp-tool.py reply --to A --sender B --in-reply-to ID --subject S --body T OUT
       Writes a customer's reply built with the email package (In-Reply-To/References set).
 """
@@ -105,6 +106,7 @@ def bench(args):
         template = handle.read()
     header_end = template.find(b"\r\n\r\n")
     latencies = []
+    acked = open(args.acked, "a") if args.acked else None
     lock = threading.Lock()
     counter = [0]
     errors = []
@@ -132,6 +134,9 @@ def bench(args):
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
+                if acked is not None:
+                    acked.write(message_id + "\n")
+                    acked.flush()
         try:
             client.quit()
         except Exception:
@@ -185,6 +190,7 @@ def main():
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--close-after-send", action="store_true")
     parser.add_argument("--pause", type=float, default=0)
+    parser.add_argument("--acked", help="bench: append the Message-ID of every message answered 250 to this file")
     parser.add_argument("--in-reply-to")
     parser.add_argument("--subject", default="Re: your message")
     parser.add_argument("--body", default="Thanks!")

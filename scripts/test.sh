@@ -14,6 +14,7 @@ swift build --product switchboard
 echo "== building tests"
 swift build --build-tests
 echo "== running tests"
-# The email tests start a loopback Dovecot when none answers; stop it when we are done.
-trap 'bash scripts/dovecot.sh stop >/dev/null 2>&1 || true' EXIT
+# The email tests start a loopback Dovecot when none answers, and SMTP relays (aiosmtpd) of their
+# own; stop whatever is left when we are done.
+trap 'bash scripts/dovecot.sh stop >/dev/null 2>&1 || true; pkill -f scripts/smtp-relay.py >/dev/null 2>&1 || true' EXIT
 swift test --skip-build 2>&1 | tee .build/test-output.log

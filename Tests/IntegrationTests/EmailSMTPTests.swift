@@ -72,9 +72,8 @@ struct EmailSMTPTests {
         try await Dovecot.append([Dovecot.message(id: "<rt-seed@example.org>", subject: "seed", from: "seed@example.org")], to: folder)
         let setup = try setup(imapFolder: folder)
         try await setup.relay.start()
-        defer { Task { try? await setup.relay.stop() } }
         let gateway = try await start(setup)
-        try await gateway.use { gateway in
+        try await setup.relay.stopping { try await gateway.use { gateway in
             let answer = try await SMTPRelay.deliver(Self.mail(id: "<rt.1@customer.test>", subject: "Order 1042 missing"), port: setup.inboundPort)
             #expect(answer.contains("\"ok\": true"), "\(answer)")
             var conversation: [String: Any] = [:]
@@ -120,14 +119,14 @@ struct EmailSMTPTests {
             #expect(try await eventually { try await messages(gateway, id).count == 4 }, "the IMAP answer joins the conversation")
             let all = try await conversations(gateway)
             #expect(all.count == 2, "the seed mail's conversation and this one, nothing else: \(all.count)")
-        }
+        } }
     }
 
     @Test("relay down: the reply waits and is retried; relay back: delivered. A 550 marks the reply failed with the relay's words")
     func relayFailures() async throws {
         let setup = try setup()
         let gateway = try await start(setup)
-        try await gateway.use { gateway in
+        try await setup.relay.stopping { try await gateway.use { gateway in
             _ = try await SMTPRelay.deliver(Self.mail(id: "<down.1@customer.test>", subject: "Down"), port: setup.inboundPort)
             #expect(try await eventually { try await conversations(gateway).count == 1 })
             let id = try #require(try await conversations(gateway).first?["id"] as? String)
@@ -137,7 +136,6 @@ struct EmailSMTPTests {
                 return last?["deliveryState"] as? String == "pending" && (last?["deliveryError"] as? String)?.contains("could not connect") == true
             }, "the failed attempt is visible on the message")
             try await setup.relay.start()
-            defer { Task { try? await setup.relay.stop() } }
             #expect(try await eventually { try await messages(gateway, id).last?["deliveryState"] as? String == "delivered" })
             #expect(setup.relay.messages().count == 1)
 
@@ -151,7 +149,7 @@ struct EmailSMTPTests {
             let failure = try await messages(gateway, refusedID).last?["deliveryError"] as? String
             #expect(failure?.contains("550 5.1.1 <reject-me@example.net>: mailbox unavailable") == true, "\(failure ?? "nil")")
             #expect(setup.relay.messages().count == 1)
-        }
+        } }
     }
 }
 

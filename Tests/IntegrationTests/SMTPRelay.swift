@@ -26,6 +26,18 @@ struct SMTPRelay {
         try await ChildProcess.run("/bin/bash", [Self.root.appendingPathComponent("scripts/smtp-relay.sh").path, "stop", directory.path])
     }
 
+    /// Runs `body`, then stops the relay (if it was started), whether `body` threw or not.
+    func stopping<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            try await stop()
+            return result
+        } catch {
+            try? await stop()
+            throw error
+        }
+    }
+
     /// The messages the relay accepted, oldest first, as raw text.
     func messages() -> [String] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".eml") && !$0.hasPrefix(".") }
