@@ -153,6 +153,32 @@ struct EmailConfigurationTests {
         #expect(problems.contains { $0.hasPrefix(expected) }, "\(problems)")
     }
 
+    @Test("outbound relay and autoReply: defaults and mistakes")
+    func outbound() throws {
+        let base: [String: ConfigValue] = ["addresses": .list(["Support@Example.com"]), "inbound": .map([:])]
+        var values = base
+        values["outbound"] = .map(["host": "smtp.example.com", "fromName": "Support"])
+        values["autoReply"] = .map([:])
+        let (configuration, problems) = read(values)
+        #expect(problems.isEmpty, "\(problems)")
+        let outbound = try #require(configuration?.outbound)
+        #expect(outbound.security == .starttls && outbound.port == 587 && outbound.from == "support@example.com")
+        #expect(outbound.messageIDDomain == "example.com" && outbound.username == nil)
+        #expect(configuration?.autoReply?.window == .seconds(1440 * 60))
+        for (change, expected) in [
+            (["outbound": ConfigValue.map(["host": "smtp.example.com", "tls": "none"])], "channels[0].outbound.tls: none is allowed only for a loopback relay"),
+            (["outbound": .map(["host": "smtp.example.com", "username": "u"])], "channels[0].outbound.username: username and password go together"),
+            (["outbound": .map(["host": "smtp.example.com", "from": "nobody"])], "channels[0].outbound.from: 'nobody' is not an email address"),
+            (["autoReply": .map(["text": "hi"])], "channels[0].autoReply: needs an outbound: relay"),
+            (["outbound": .map(["host": "smtp.example.com"]), "autoReply": .map(["windowMinutes": 0])], "channels[0].autoReply.windowMinutes: must be between"),
+        ] {
+            var broken = base
+            broken.merge(change) { $1 }
+            let (result, found) = read(broken)
+            #expect(result == nil && found.contains { $0.hasPrefix(expected) }, "\(found)")
+        }
+    }
+
     @Test("a channel without IMAP or a listener, or with IMAP keys but no host, is refused")
     func needsAWayIn() {
         let (none, problems) = read(["addresses": .list(["support@example.com"])])
