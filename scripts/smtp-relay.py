@@ -4,14 +4,19 @@ wrote). Stores each accepted message as DIR/<n>.eml with X-Envelope-From/X-Envel
 prepended; refuses recipients whose local part starts with "reject" (550 5.1.1) and defers
 those starting with "defer" (451 4.3.0).
 
-  smtp-relay.py --port P --dir DIR
+  smtp-relay.py --port P --dir DIR [--tls-cert C --tls-key K] [--auth USER:PASSWORD]
+
+With --tls-cert/--tls-key it offers STARTTLS and requires it; with --auth it requires AUTH
+(PLAIN or LOGIN) with those credentials before MAIL.
 """
 import argparse
 import asyncio
 import os
 import signal
+import ssl
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Relay:
@@ -43,9 +48,25 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--auth", help="USER:PASSWORD required before MAIL")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Relay(args.dir), hostname="127.0.0.1", port=args.port)
+    options = {}
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        options.update(tls_context=context, require_starttls=True)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, data):
+            ok = isinstance(data, LoginPassword) and data.login == user.encode() and data.password == password.encode()
+            return AuthResult(success=ok, handled=False)
+
+        options.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls_cert))
+    controller = Controller(Relay(args.dir), hostname="127.0.0.1", port=args.port, **options)
     controller.start()
     stop = asyncio.Event()
     loop = asyncio.new_event_loop()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The loopback SMTP relay of the outbound tests (scripts/smtp-relay.py on aiosmtpd).
 #   smtp-relay.sh install           make the venv with aiosmtpd (once; needs PyPI)
-#   smtp-relay.sh start PORT DIR    start on 127.0.0.1:PORT storing mail in DIR; waits until it answers
+#   smtp-relay.sh start PORT DIR [relay options]   start on 127.0.0.1:PORT storing mail in DIR (options:
+#                                   --tls-cert C --tls-key K, --auth USER:PASSWORD); waits until it answers
 #   smtp-relay.sh stop DIR          stop the relay started for DIR
 set -euo pipefail
 VENV="${SB_VENV:-/tmp/switchboard-venv}"
@@ -14,10 +15,10 @@ install() {
 case "${1:-}" in
   install) install ;;
   start)
-    port="${2:?port}"; dir="${3:?dir}"
+    port="${2:?port}"; dir="${3:?dir}"; shift 3
     install
     mkdir -p "$dir"
-    nohup "$VENV/bin/python" "$here/smtp-relay.py" --port "$port" --dir "$dir" > "$dir/.relay.log" 2>&1 &
+    nohup "$VENV/bin/python" "$here/smtp-relay.py" --port "$port" --dir "$dir" "$@" > "$dir/.relay.log" 2>&1 &
     echo $! > "$dir/.relay.pid"
     for _ in $(seq 100); do
       (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && exit 0

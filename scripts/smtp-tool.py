@@ -11,12 +11,15 @@
   smtp-tool.py bench --port P --senders N --messages M --sender A --to B FILE
       N concurrent smtplib sessions sending M messages in all (each a copy of FILE with its own
       Message-ID); prints {"messages", "seconds", "per_second", "p50_ms", "p99_ms"}. With
-      --acked F, the Message-ID of every message answered 250 is appended to F as it happens.
+      --acked F, the Message-ID of every message answered 250 is appended to F as it happens;
+      with --kill-pid PID --kill-after K, PID gets SIGKILL right after the K-th 250 (crash tests).
   smtp-tool.py reply --to A --sender B --in-reply-to ID --subject S --body T OUT
       Writes a customer's reply built with the email package (In-Reply-To/References set).
 """
 import argparse
 import json
+import os
+import signal
 import smtplib
 import socket
 import ssl
@@ -137,6 +140,8 @@ def bench(args):
                 if acked is not None:
                     acked.write(message_id + "\n")
                     acked.flush()
+                if args.kill_pid and len(latencies) == args.kill_after:
+                    os.kill(args.kill_pid, signal.SIGKILL)
         try:
             client.quit()
         except Exception:
@@ -191,6 +196,8 @@ def main():
     parser.add_argument("--close-after-send", action="store_true")
     parser.add_argument("--pause", type=float, default=0)
     parser.add_argument("--acked", help="bench: append the Message-ID of every message answered 250 to this file")
+    parser.add_argument("--kill-pid", type=int, help="bench: SIGKILL this process (the server) after --kill-after acknowledgements")
+    parser.add_argument("--kill-after", type=int, default=0)
     parser.add_argument("--in-reply-to")
     parser.add_argument("--subject", default="Re: your message")
     parser.add_argument("--body", default="Thanks!")

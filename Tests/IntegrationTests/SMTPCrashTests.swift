@@ -38,20 +38,17 @@ struct SMTPCrashTests {
         let first = try GatewayProcess(dataDirectory: data, port: port, configFile: config.path)
         try await first.waitUntilReady(client: client)
         let reader = try SQLiteStore(configuration: .init(path: database))
-        async let load = SMTPRelay.tool([
+        // The load generator itself kills the gateway right after the 400th 250: wherever the
+        // commits and answers stand at that instant is what the restart must make good.
+        _ = try await SMTPRelay.tool([
             "bench", "--port", "\(smtpPort)", "--senders", "16", "--messages", "4000", "--to", "support@example.com", "--acked", acked.path,
-            template.path,
+            "--kill-pid", "\(first.process.processIdentifier)", "--kill-after", "400", template.path,
         ])
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline, (try await reader.statistics().messages) < 400 {
-            try await Task.sleep(for: .milliseconds(5))
-        }
         first.killHard()
-        _ = try await load
         let ids = try String(contentsOf: acked, encoding: .utf8).split(separator: "\n").map(String.init)
         let atKill = try await reader.statistics().messages
         print("smtp crash test: killed with \(atKill) stored, \(ids.count) answered 250")
-        #expect(ids.count >= 400 && ids.count < 4000, "killed under load: \(ids.count) acknowledged")
+        #expect(ids.count >= 400 && ids.count < 1000, "killed under load: \(ids.count) acknowledged")
 
         let second = try GatewayProcess(dataDirectory: data, port: port, configFile: config.path)
         try await second.waitUntilReady(client: client)

@@ -18,8 +18,10 @@ struct SMTPRelay {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-relay-\(UUID().uuidString)")
     }
 
-    func start() async throws {
-        try await ChildProcess.run("/bin/bash", [Self.root.appendingPathComponent("scripts/smtp-relay.sh").path, "start", "\(port)", directory.path])
+    /// Starts the relay; `options` are smtp-relay.py's (`--tls-cert`, `--tls-key`, `--auth USER:PASSWORD`).
+    func start(_ options: [String] = []) async throws {
+        try await ChildProcess.run(
+            "/bin/bash", [Self.root.appendingPathComponent("scripts/smtp-relay.sh").path, "start", "\(port)", directory.path] + options)
     }
 
     func stop() async throws {

@@ -51,7 +51,12 @@ struct SMTPClient: Sendable {
                     capabilities = try await session.command("EHLO \(settings.heloName)", expect: 250, "EHLO after STARTTLS").lines
                 }
                 if let username = settings.username, let password = settings.password {
-                    try await authenticate(&session, username: username, password: password, capabilities: capabilities)
+                    do {
+                        try await authenticate(&session, username: username, password: password, capabilities: capabilities)
+                    } catch let failure as Failure {
+                        // Our credentials, not the message: retried, so replies go out once they are fixed.
+                        throw Failure(description: failure.description + " (check outbound.username and password)", isPermanent: false)
+                    }
                 }
                 let size = Self.offers("SIZE", capabilities) ? " SIZE=\(message.count)" : ""
                 _ = try await session.command("MAIL FROM:<\(sender)>\(size)", expect: 250, "MAIL FROM")
