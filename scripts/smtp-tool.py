@@ -81,7 +81,10 @@ def raw(args):
     try:
         received += sock.recv(65536)  # greeting
         for chunk in args.chunks:
-            sock.sendall(chunk.encode().decode("unicode_escape").encode("latin-1"))
+            try:
+                sock.sendall(chunk.encode().decode("unicode_escape").encode("latin-1"))
+            except (BrokenPipeError, ConnectionResetError):
+                break  # the server closed on us (a refusal): report what it said
             if args.pause:
                 time.sleep(args.pause)
         if args.close_after_send:
@@ -91,7 +94,7 @@ def raw(args):
         while True:
             try:
                 data = sock.recv(65536)
-            except socket.timeout:
+            except (socket.timeout, ConnectionResetError):
                 break
             if not data:
                 break

@@ -89,6 +89,28 @@ struct SMTPListenerTests {
         }
     }
 
+    @Test("BDAT chunks over a socket: 250 per chunk, the message stored once its LAST chunk is committed")
+    func chunking() async throws {
+        try await Harness.with { smtp in
+            let message = "From: a@example.net\r\nMessage-ID: <bdat.1@example.net>\r\nSubject: chunks\r\n\r\nfirst half, second half\r\n"
+            let bytes = Array(message.utf8)
+            let head = String(decoding: bytes[..<40], as: UTF8.self)
+            let tail = String(decoding: bytes[40...], as: UTF8.self)
+            func escaped(_ text: String) -> String { text.replacingOccurrences(of: "\r\n", with: "\\r\\n") }
+            let output = try await smtp.tool(
+                "raw",
+                [
+                    escaped("EHLO c\r\nMAIL FROM:<a@example.net>\r\nRCPT TO:<support@example.com>\r\nBDAT 40\r\n" + head),
+                    escaped("BDAT \(bytes.count - 40) LAST\r\n" + tail + "QUIT\r\n"), "--pause", "0.2",
+                ])
+            #expect(output.contains("250 2.0.0 40 octets received"), "\(output)")
+            #expect(output.contains("250 2.0.0 OK, stored as message"), "\(output)")
+            let contact = try #require(smtp.sink.contacts.first)
+            #expect(contact.externalID == "<bdat.1@example.net>" && contact.text?.contains("first half, second half") == true)
+            #expect(contact.raw.bytes == Data(bytes), "stored byte for byte")
+        }
+    }
+
     @Test("a client that drops mid-DATA leaves nothing stored and nothing acknowledged; the listener serves on")
     func dropMidData() async throws {
         try await Harness.with { smtp in

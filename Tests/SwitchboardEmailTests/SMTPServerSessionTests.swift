@@ -135,10 +135,35 @@ struct SMTPServerSessionTests {
         #expect(codes(mail) == Array(repeating: 250, count: 32))
     }
 
-    @Test("sequence errors: MAIL before EHLO, RCPT before MAIL, DATA before RCPT, nested MAIL, BDAT, AUTH")
+    @Test("sequence errors: MAIL before EHLO, RCPT before MAIL, DATA before RCPT, nested MAIL, AUTH")
     func sequence() {
         var smtp = session()
-        #expect(codes(feed(&smtp, "MAIL FROM:<a@example.net>\r\nEHLO c\r\nRCPT TO:<support@example.com>\r\nDATA\r\nMAIL FROM:<a@example.net>\r\nMAIL FROM:<b@example.net>\r\nBDAT 10 LAST\r\nAUTH PLAIN\r\nMAIL FROM:a@example.net\r\n")) == [503, 250, 503, 503, 250, 503, 502, 502, 501])
+        #expect(codes(feed(&smtp, "MAIL FROM:<a@example.net>\r\nEHLO c\r\nRCPT TO:<support@example.com>\r\nDATA\r\nMAIL FROM:<a@example.net>\r\nMAIL FROM:<b@example.net>\r\nAUTH PLAIN\r\nMAIL FROM:a@example.net\r\n")) == [503, 250, 503, 503, 250, 503, 502, 501])
+    }
+
+    @Test("BDAT (RFC 3030): chunks taken byte for byte, 250 per chunk, the message on LAST; refused chunks still read")
+    func chunking() throws {
+        var smtp = session(SMTPInboundSettings(hostname: "mx.test", maxMessageSize: 1024))
+        guard case .reply(let ehlo)? = feed(&smtp, "EHLO c\r\n").first else { Issue.record("no reply"); return }
+        #expect(ehlo.wire.contains("250-CHUNKING\r\n"))
+        let first = feed(&smtp, "MAIL FROM:<a@example.net>\r\nRCPT TO:<support@example.com>\r\nBDAT 7\r\n.hello\n")
+        #expect(codes(first) == [250, 250, 250])
+        guard case .reply(let octets)? = first.last else { Issue.record("no reply"); return }
+        #expect(octets.wire == "250 2.0.0 7 octets received\r\n")
+        let last = feed(&smtp, "BDAT 8 LAST\r\n world\r\nNOOP\r\n")
+        let (_, body) = try #require(delivered(last))
+        #expect(body == ".hello\n world\r\n", "no dot-unstuffing, no line rules in chunks")
+        #expect(codes(smtp.delivered(.stored(reference: "m"), now: .now)) == [250, 250], "NOOP answered after the message")
+        // Refused: the chunk (which looks like commands) is read and dropped; the session goes on.
+        #expect(codes(feed(&smtp, "BDAT 6\r\nQUIT\r\nNOOP\r\n")) == [503, 250])
+        // DATA may not follow BDAT in one transaction; too big is answered at LAST.
+        _ = feed(&smtp, "MAIL FROM:<a@example.net>\r\nRCPT TO:<support@example.com>\r\nBDAT 3\r\nabc")
+        #expect(codes(feed(&smtp, "DATA\r\n")) == [503])
+        let big = feed(&smtp, "BDAT 2000 LAST\r\n" + String(repeating: "x", count: 2000) + "NOOP\r\n")
+        #expect(delivered(big) == nil && codes(big) == [552, 250])
+        // A BDAT without a readable size leaves the stream unreadable: the session ends.
+        let broken = feed(&smtp, "BDAT ten\r\n")
+        #expect(codes(broken) == [501] && broken.last == .close)
     }
 
     @Test("LMTP: LHLO only, and one reply per accepted recipient after DATA")

@@ -8,7 +8,8 @@ enum SMTPCommand: Sendable, Hashable {
     case mail(from: String, size: Int?)
     case recipient(String)
     case data
-    case bdat
+    /// BDAT <size> [LAST] (RFC 3030): `size` bytes of the message follow the command line.
+    case bdat(size: Int, last: Bool)
     case reset
     case noop
     case quit
@@ -50,7 +51,12 @@ enum SMTPCommand: Sendable, Hashable {
             guard !path.isEmpty else { throw .syntax("RCPT TO needs an address") }
             return .recipient(path)
         case "DATA": return .data
-        case "BDAT": return .bdat
+        case "BDAT":
+            let parts = rest.split(separator: " ")
+            guard (1...2).contains(parts.count), let size = Int(parts[0]), size >= 0,
+                parts.count == 1 || parts[1].uppercased() == "LAST"
+            else { throw .syntax("BDAT needs a chunk size and optionally LAST") }
+            return .bdat(size: size, last: parts.count == 2)
         case "RSET": return .reset
         case "NOOP": return .noop
         case "QUIT": return .quit

@@ -17,7 +17,7 @@ import SwitchboardCore
 /// | `maxConnections` | int | 100 | further connections get `421 4.7.0` and are closed |
 /// | `maxLineLength` | bytes | 2048 | longest command line (`500 5.5.2` beyond) |
 /// | `idleTimeoutSeconds` | int | 300 | silence after which the session is closed with `421 4.4.2` |
-/// | `maxCommandsPerSecond` | int | 100 | sustained rate of commands other than MAIL/RCPT/DATA per connection (bursts of twice that) |
+/// | `maxCommandsPerSecond` | int | 100 | sustained rate of commands other than MAIL/RCPT/DATA/BDAT per connection (bursts of twice that) |
 /// | `maxErrors` | int | 10 | protocol errors after which the session is closed with `421 4.7.0` |
 public struct SMTPInboundSettings: Sendable, Hashable {
     public enum WireProtocol: String, Sendable, Hashable, CaseIterable {

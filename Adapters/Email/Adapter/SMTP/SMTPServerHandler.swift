@@ -53,7 +53,7 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else if event is ShutdownEvent {
             switch session.phase {
             case .command: perform(session.terminate(.shuttingDown), context: context)
-            case .data, .delivering: session.closeWhenIdle = true
+            case .data, .chunk, .delivering: session.closeWhenIdle = true
             case .closed: break
             }
         } else {
@@ -108,7 +108,7 @@ final class SMTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             .whenSuccess { outcome in
                 guard context.channel.isActive else { return }
                 self.perform(self.session.delivered(outcome, now: .now), context: context)
-                if self.session.phase == .command || self.session.phase == .data {
+                if self.session.phase != .delivering && self.session.phase != .closed {
                     context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
                 }
             }

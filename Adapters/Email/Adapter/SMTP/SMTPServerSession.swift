@@ -45,6 +45,8 @@ struct SMTPServerSession {
     enum Phase: Equatable {
         case command
         case data
+        /// Inside a BDAT chunk (RFC 3030): this many bytes still belong to it.
+        case chunk(remaining: Int, last: Bool)
         case delivering
         case closed
     }
@@ -63,6 +65,11 @@ struct SMTPServerSession {
     private var messageBytes = 0
     private var lastLineEndedWithCRLF = true
     private var atLineStart = true
+    /// The transaction's message is coming in BDAT chunks (DATA may not follow).
+    private var chunking = false
+    /// The current chunk is read and thrown away (its BDAT was refused, or the message is too big).
+    private var discardingChunk = false
+    private var chunkSize = 0
     // Limits.
     private(set) var errors = 0
     private var junkCommands = 0
@@ -97,10 +104,15 @@ struct SMTPServerSession {
         var actions: [Action] = []
         var consumed = 0
         defer { if consumed > 0 { input.removeFirst(consumed) } }
-        while phase == .command || phase == .data {
+        while phase == .command || phase == .data || phase.isChunk {
             if phase == .data {
                 guard let action = consumeData(&consumed) else { break }
                 actions.append(action)
+                continue
+            }
+            if case .chunk(let remaining, let last) = phase {
+                if let action = consumeChunk(&consumed, remaining: remaining, last: last) { actions.append(action) }
+                if phase.isChunk { break }  // the rest of the chunk has not arrived yet
                 continue
             }
             guard let lineEnd = Self.firstLF(in: input, from: consumed) else {
@@ -188,6 +200,11 @@ struct SMTPServerSession {
             command = try SMTPCommand.parse(line)
         } catch {
             guard case .syntax(let reason) = error else { return self.error(.syntax) }
+            if line.prefix(5).uppercased() == "BDAT " || line.uppercased() == "BDAT" {
+                // Chunk bytes follow that cannot be told from commands any more: end the session.
+                phase = .closed
+                return [.reply(SMTPReply(501, "5.5.4", reason + "; closing connection")), .close]
+            }
             return self.error(SMTPReply(501, "5.5.4", reason))
         }
         switch command {
@@ -200,7 +217,7 @@ struct SMTPServerSession {
             resetTransaction()
             guard extended else { return [.reply(SMTPReply(250, nil, "\(settings.hostname) greets \(domain)"))] }
             var lines = ["\(settings.hostname) greets \(domain)", "PIPELINING", "SIZE \(settings.maxMessageSize)", "8BITMIME", "SMTPUTF8",
-                "ENHANCEDSTATUSCODES"]
+                "CHUNKING", "ENHANCEDSTATUSCODES"]
             if settings.offersTLS && !tlsActive { lines.append("STARTTLS") }
             return [.reply(SMTPReply(250, nil, lines: lines))]
         case .mail(let from, let size):
@@ -219,6 +236,7 @@ struct SMTPServerSession {
             recipients.append(address)
             return [.reply(SMTPReply(250, "2.1.5", "recipient <\(address)> OK"))]
         case .data:
+            guard !chunking else { return error(SMTPReply(503, "5.5.1", "this message is being sent with BDAT; finish it with BDAT LAST")) }
             guard sender != nil else { return error(.badSequenceMailFirst) }
             guard !recipients.isEmpty else { return error(SMTPReply(554, "5.5.1", "no valid recipients")) }
             phase = .data
@@ -227,8 +245,25 @@ struct SMTPServerSession {
             atLineStart = true
             lastLineEndedWithCRLF = true
             return [.reply(SMTPReply(354, nil, "end data with <CR><LF>.<CR><LF>"))]
-        case .bdat:
-            return error(SMTPReply(502, "5.5.1", "BDAT is not supported here (CHUNKING is not offered); use DATA"))
+        case .bdat(let size, let last):
+            // The chunk follows the command whatever the answer: it is read either way (RFC 3030 §2).
+            phase = .chunk(remaining: size, last: last)
+            chunkSize = size
+            discardingChunk = false
+            guard sender != nil else {
+                discardingChunk = true
+                return error(.badSequenceMailFirst)
+            }
+            guard !recipients.isEmpty else {
+                discardingChunk = true
+                return error(SMTPReply(554, "5.5.1", "no valid recipients"))
+            }
+            if !chunking {
+                chunking = true
+                message = []
+                messageBytes = 0
+            }
+            return []
         case .reset:
             if let junk = countJunk() { return junk }
             resetTransaction()
@@ -280,13 +315,14 @@ struct SMTPServerSession {
         recipients = []
         message = []
         messageBytes = 0
+        chunking = false
     }
 
-    /// MAIL, RCPT and DATA are paced by our own commits (input is not read while a message is
+    /// MAIL, RCPT, DATA and BDAT are paced by our own commits (input is not read while a message is
     /// being stored), so only the other commands — the ones a flood is made of — are rate-limited.
     private static func movesMail(_ line: String) -> Bool {
         let verb = line.prefix(5).uppercased()
-        return verb.hasPrefix("MAIL ") || verb.hasPrefix("RCPT ") || verb.hasPrefix("DATA")
+        return verb.hasPrefix("MAIL ") || verb.hasPrefix("RCPT ") || verb.hasPrefix("DATA") || verb.hasPrefix("BDAT ")
     }
 
     /// A token bucket: `maxCommandsPerSecond` sustained, twice that in a burst.
@@ -337,6 +373,29 @@ struct SMTPServerSession {
         }
     }
 
+    /// Consumes BDAT chunk bytes (taken as they are: no dot-stuffing, no line rules); returns an
+    /// action when the chunk is complete — its 250, or for the LAST chunk the message to commit.
+    private mutating func consumeChunk(_ consumed: inout Int, remaining: Int, last: Bool) -> Action? {
+        let take = min(remaining, input.count - consumed)
+        if !discardingChunk {
+            messageBytes += take
+            if messageBytes <= settings.maxMessageSize { message.append(contentsOf: input[consumed..<(consumed + take)]) }
+        }
+        consumed += take
+        let left = remaining - take
+        guard left == 0 else {
+            phase = .chunk(remaining: left, last: last)
+            return nil
+        }
+        phase = .command
+        if discardingChunk {
+            discardingChunk = false
+            return nil  // the BDAT was already answered with its refusal
+        }
+        if last { return finishMessage() }
+        return .reply(SMTPReply(250, "2.0.0", "\(chunkSize) octets received"))
+    }
+
     private mutating func appendMessage(from start: Int, to end: Int, lineStart: Bool) {
         var start = start
         if lineStart && start < end && input[start] == UInt8(ascii: ".") { start += 1 }
@@ -366,5 +425,12 @@ struct SMTPServerSession {
             else { return nil }
             return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
+    }
+}
+
+extension SMTPServerSession.Phase {
+    var isChunk: Bool {
+        if case .chunk = self { return true }
+        return false
     }
 }
