@@ -7,7 +7,8 @@
       "code": 451, "text": "..."}; exit status 0 either way (the caller asserts on the answers).
   smtp-tool.py raw   --port P [--close-after-send] [--pause S] CHUNK...
       Writes the chunks (\\r\\n escapes understood) one after the other in a single write each,
-      then prints every reply line until the server closes or 3 s of silence.
+      then prints every reply line until the server closes or 60 s of silence (a loaded test
+      machine can take seconds to commit; every test script ends with QUIT or a server close).
   smtp-tool.py bench --port P --senders N --messages M --sender A --to B FILE
       N concurrent smtplib sessions sending M messages in all (each a copy of FILE with its own
       Message-ID); prints {"messages", "seconds", "per_second", "p50_ms", "p99_ms"}. With
@@ -76,7 +77,7 @@ def send(args):
 
 
 def raw(args):
-    sock = socket.create_connection((args.host, args.port), timeout=3)
+    sock = socket.create_connection((args.host, args.port), timeout=60)
     received = b""
     try:
         received += sock.recv(65536)  # greeting

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Inbound SMTP benchmark: the release gateway's SMTP listener (SQLite, synchronous=FULL: every
-# 250 is a committed message) next to Postfix's smtp-sink (accepts and discards, no disk) on the
-# same machine, loaded the same two ways:
+# 250 is a committed message) next to Postfix's own smtpd writing into its fsynced queue (the
+# durable baseline; delivery deferred, so it only queues) and Postfix's smtp-sink (accepts and
+# discards, no disk), on the same machine, loaded the same two ways:
 #   1. Postfix's smtp-source, 16 concurrent sessions (C, so the client is not the bottleneck);
 #   2. Python smtplib, 16 concurrent senders (the issue's yardstick), with per-message latency.
 # Installs postfix (for smtp-sink/smtp-source) when missing; never starts the Postfix daemon.
@@ -12,6 +13,7 @@ MESSAGES="${1:-10000}"
 SIZE="${2:-4000}"
 OURS=12526
 SINK=12527
+POSTFIX=12528
 swift build -c release --product switchboard >/dev/null
 if ! command -v smtp-source >/dev/null 2>&1 && [ ! -x /usr/sbin/smtp-source ]; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
@@ -21,6 +23,7 @@ fi
 PATH="$PATH:/usr/sbin"
 work=$(mktemp -d /tmp/sb-smtp-bench.XXXXXX)
 cleanup() {
+  [ -d "$work/postfix/etc" ] && postfix -c "$work/postfix/etc" stop >/dev/null 2>&1 || true
   [ -n "${gateway:-}" ] && kill "$gateway" 2>/dev/null || true
   [ -n "${sink:-}" ] && kill "$sink" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -48,6 +51,58 @@ stop_gateway() { kill "$gateway"; wait "$gateway" 2>/dev/null || true; gateway=;
 stored() { sqlite3 "$work/data/switchboard.sqlite" "SELECT COUNT(*) FROM messages"; }
 now() { date +%s.%N; }
 
+# Postfix's smtpd into its own queue: loopback only, no chroot, no local delivery, and every
+# transport deferred, so each message is written (and fsynced by cleanup) to the queue and stays.
+P="$work/postfix"
+mkdir -p "$P/etc" "$P/spool" "$P/data"
+chown postfix "$P/data"
+cat > "$P/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $P/spool
+data_directory = $P/data
+maillog_file_prefixes = /tmp
+maillog_file = $P/maillog
+myhostname = bench.test
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:9
+defer_transports = smtp relay
+smtp_dns_support_level = disabled
+default_process_limit = 64
+CF
+cat > "$P/etc/master.cf" <<CF
+127.0.0.1:$POSTFIX inet n - n - 64 smtpd
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+CF
+postfix -c "$P/etc" check >/dev/null 2>&1 || script -qc "postfix -c $P/etc check" /dev/null
+postfix -c "$P/etc" start >/dev/null 2>&1 || { script -qc "postfix -c $P/etc start" /dev/null; exit 1; }
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$POSTFIX) 2>/dev/null && break; sleep 0.1; done
+queued() { find "$P/spool/incoming" "$P/spool/active" "$P/spool/deferred" -type f 2>/dev/null | wc -l; }
+
 smtp-sink -c -u nobody "127.0.0.1:$SINK" 256 > /dev/null 2>&1 &
 sink=$!
 sleep 0.5
@@ -72,8 +127,13 @@ ours_stored=$(stored)
 stop_gateway
 t0=$(now); smtp-source -s 16 -m "$MESSAGES" -l "$SIZE" -f customer@example.net -t support@example.com "127.0.0.1:$SINK"; t1=$(now)
 sink_seconds=$(python3 -c "print($t1 - $t0)")
+t0=$(now); smtp-source -s 16 -m "$MESSAGES" -l "$SIZE" -f customer@example.net -t support@example.com "127.0.0.1:$POSTFIX"; t1=$(now)
+postfix_seconds=$(python3 -c "print($t1 - $t0)")
+sleep 1
 echo "switchboard: $ours_stored stored in ${ours_seconds}s = $(rate "$ours_stored" "$ours_seconds") msg/s (durable)"
+echo "postfix:     $MESSAGES queued in ${postfix_seconds}s = $(rate "$MESSAGES" "$postfix_seconds") msg/s (durable; $(queued) files in its queue)"
 echo "smtp-sink:   $MESSAGES accepted in ${sink_seconds}s = $(rate "$MESSAGES" "$sink_seconds") msg/s (discarded)"
+echo "ratio switchboard / postfix: $(python3 -c "print(f'{$postfix_seconds / $ours_seconds:.2f}')")"
 echo "ratio switchboard / smtp-sink: $(python3 -c "print(f'{$sink_seconds / $ours_seconds:.2f}')")"
 
 echo "== smtplib, 16 senders, $MESSAGES messages"
