@@ -68,7 +68,7 @@ final class IMAPConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)))
+                            try NIOSSLClientHandler(context: tls, serverHostname: ClientTLS.serverName(host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(
                         IMAPResponseHandler(
@@ -95,7 +95,7 @@ final class IMAPConnection: Sendable {
         do {
             try await channel.eventLoop.submit { [channel] in
                 try channel.pipeline.syncOperations.addHandler(
-                    try NIOSSLClientHandler(context: context, serverHostname: Self.sniName(host)), position: .first)
+                    try NIOSSLClientHandler(context: context, serverHostname: ClientTLS.serverName(host)), position: .first)
             }.get()
         } catch {
             throw IMAPError(.tls, "STARTTLS failed: \(error)")
@@ -124,16 +124,6 @@ final class IMAPConnection: Sendable {
     }
 
     private static func makeTLSContext(_ endpoint: IMAPEndpoint) throws -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = .tlsv12
-        if let caFile = endpoint.caFile { configuration.trustRoots = .file(caFile) }
-        if !endpoint.verifyCertificates { configuration.certificateVerification = .none }
-        return try NIOSSLContext(configuration: configuration)
-    }
-
-    /// SNI must be a host name; for an IP address the certificate is checked against the address.
-    private static func sniName(_ host: String) -> String? {
-        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
-        return isAddress ? nil : host
+        try ClientTLS.context(caFile: endpoint.caFile, verifyCertificates: endpoint.verifyCertificates)
     }
 }

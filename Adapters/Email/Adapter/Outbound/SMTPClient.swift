@@ -46,7 +46,7 @@ struct SMTPClient: Sendable {
                     let host = settings.host
                     try await channel.eventLoop.submit {
                         try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)), position: .first)
+                            try NIOSSLClientHandler(context: tls, serverHostname: ClientTLS.serverName(host)), position: .first)
                     }.get()
                     capabilities = try await session.command("EHLO \(settings.heloName)", expect: 250, "EHLO after STARTTLS").lines
                 }
@@ -96,7 +96,7 @@ struct SMTPClient: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         if let implicitTLS {
                             try channel.pipeline.syncOperations.addHandler(
-                                try NIOSSLClientHandler(context: implicitTLS, serverHostname: Self.sniName(host)))
+                                try NIOSSLClientHandler(context: implicitTLS, serverHostname: ClientTLS.serverName(host)))
                         }
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: timeout))
                         try channel.pipeline.syncOperations.addHandler(CloseWhenIdleHandler())
@@ -109,20 +109,11 @@ struct SMTPClient: Sendable {
     }
 
     private func makeTLSContext() throws -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.minimumTLSVersion = .tlsv12
-        if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
-        if !settings.verifyCertificates { configuration.certificateVerification = .none }
-        return try NIOSSLContext(configuration: configuration)
+        try ClientTLS.context(caFile: settings.caFile, verifyCertificates: settings.verifyCertificates)
     }
 
     static func offers(_ keyword: String, _ capabilities: [String]) -> Bool {
         capabilities.dropFirst().contains { $0.uppercased() == keyword || $0.uppercased().hasPrefix(keyword + " ") }
-    }
-
-    private static func sniName(_ host: String) -> String? {
-        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
-        return isAddress ? nil : host
     }
 
     /// The message as DATA carries it: CRLF line ends, a dot doubled at the start of a line,
