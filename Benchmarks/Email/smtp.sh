@@ -22,6 +22,7 @@ if ! command -v smtp-source >/dev/null 2>&1 && [ ! -x /usr/sbin/smtp-source ]; t
 fi
 PATH="$PATH:/usr/sbin"
 work=$(mktemp -d /tmp/sb-smtp-bench.XXXXXX)
+chmod 755 "$work"   # Postfix's daemons run as postfix and must reach their queue
 cleanup() {
   [ -d "$work/postfix/etc" ] && postfix -c "$work/postfix/etc" stop >/dev/null 2>&1 || true
   [ -n "${gateway:-}" ] && kill "$gateway" 2>/dev/null || true

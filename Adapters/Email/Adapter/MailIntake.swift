@@ -85,12 +85,12 @@ public struct MailIntake: Sendable {
         if flags.ownAddress { return (.ownAddress, "sent from one of this channel's own addresses") }
         if flags.bounce { return (.bounce, "delivery status notification") }
         if flags.autoSubmitted {
-            return (.autoSubmitted, "Auto-Submitted: \(headers.string("Auto-Submitted")?.trimmingCharacters(in: .whitespaces) ?? "")")
+            return (.autoSubmitted, "Auto-Submitted: \(headers.string("Auto-Submitted")?.trimmingSpace() ?? "")")
         }
         if flags.mailingList {
-            return (.mailingList, headers.string("List-Id").map { "List-Id: \($0.trimmingCharacters(in: .whitespaces))" } ?? "Precedence: list")
+            return (.mailingList, headers.string("List-Id").map { "List-Id: \($0.trimmingSpace())" } ?? "Precedence: list")
         }
-        if flags.bulk { return (.bulk, "Precedence: \(headers.string("Precedence")?.trimmingCharacters(in: .whitespaces) ?? "")") }
+        if flags.bulk { return (.bulk, "Precedence: \(headers.string("Precedence")?.trimmingSpace() ?? "")") }
         return (.unreadable, result.errors.last ?? "no usable sender")
     }
 }

@@ -68,7 +68,7 @@ public struct MailNormalizer: Sendable {
         if let address = from?.address { flags.ownAddress = ownAddresses.contains(address) }
         flags.loop = message.headers.all("X-Loop").contains { value in
             MailAddress.parseList(value).contains { ownAddresses.contains($0.address) }
-                || ownAddresses.contains(value.trimmingCharacters(in: .whitespaces).lowercased())
+                || ownAddresses.contains(value.trimmingSpace().lowercased())
         }
         guard let from, let sender = try? Handle.email(from.address) else {
             errors.append("no usable From address")

@@ -15,7 +15,7 @@ import Foundation
 public enum Charset {
     /// The iconv name for a MIME charset label; `nil` when unknown.
     public static func iconvName(forLabel label: String) -> String? {
-        let key = label.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = label.trimmingSpace().lowercased()
         if let mapped = aliases[key] { return mapped }
         if key.hasPrefix("iso-8859-") || key.hasPrefix("iso8859-") || key.hasPrefix("iso_8859-") {
             let number = key.split(whereSeparator: { $0 == "-" || $0 == "_" }).last.map(String.init) ?? ""

@@ -19,14 +19,14 @@ public struct HeaderParameters: Sendable, Hashable {
     public init(parsing raw: [UInt8]) {
         let text = MIMEHeaders.decodeRaw(raw)
         let pieces = Self.splitParameters(text)
-        value = (pieces.first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        value = (pieces.first ?? "").trimmingSpace().lowercased()
         // name → (charset, [(section, value, encoded)])
         var plain: [String: String] = [:]
         var extended: [String: (charset: String?, sections: [(Int, String, Bool)])] = [:]
         for piece in pieces.dropFirst() {
             guard let equals = piece.firstIndex(of: "=") else { continue }
-            var name = piece[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var raw = piece[piece.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            var name = piece[..<equals].trimmingSpace().lowercased()
+            var raw = piece[piece.index(after: equals)...].trimmingSpace()
             if raw.hasPrefix("\"") { raw = Self.unquote(raw) }
             guard !name.isEmpty else { continue }
             let encoded = name.hasSuffix("*")

@@ -11,7 +11,7 @@ public struct MIMEMessage: Sendable, Hashable {
 
     /// Unfolded, encoded words decoded, trimmed; `nil` without a Subject header.
     public var subject: String? {
-        headers.text("Subject").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        headers.text("Subject").map { $0.trimmingSpace() }
     }
 
     public var from: MailAddress? { headers.string("From").flatMap { MailAddress.parseList($0).first } }
@@ -49,7 +49,7 @@ public struct MIMEMessage: Sendable, Hashable {
 
     /// `Auto-Submitted` present and not `no` (RFC 3834): auto-replies, notifications.
     public var isAutoSubmitted: Bool {
-        guard let value = headers.string("Auto-Submitted")?.trimmingCharacters(in: .whitespaces).lowercased() else {
+        guard let value = headers.string("Auto-Submitted")?.trimmingSpace().lowercased() else {
             return false
         }
         return !value.isEmpty && !value.hasPrefix("no")
@@ -82,9 +82,9 @@ public struct MIMEMessage: Sendable, Hashable {
         return ids
     }
 
-    var precedence: String? { headers.string("Precedence")?.trimmingCharacters(in: .whitespaces).lowercased() }
+    var precedence: String? { headers.string("Precedence")?.trimmingSpace().lowercased() }
 
-    static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static func trimmed(_ text: String) -> String { text.trimmingSpace() }
 
     /// The `<…>` message ids in a header value, in order.
     public static func messageIDs(in text: String) -> [String] {

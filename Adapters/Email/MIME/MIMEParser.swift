@@ -30,7 +30,7 @@ public struct MIMEParser: Sendable {
                 ?? HeaderParameters(value: defaultType)
             if !contentType.value.contains("/") { contentType = HeaderParameters(value: "text/plain", parameters: contentType.parameters) }
             let disposition = headers.raw("Content-Disposition").map(HeaderParameters.init(parsing:))
-            let encoding = (headers.string("Content-Transfer-Encoding") ?? "7bit").trimmingCharacters(in: .whitespaces).lowercased()
+            let encoding = (headers.string("Content-Transfer-Encoding") ?? "7bit").trimmingSpace().lowercased()
             var part = MIMEPart(
                 path: path, headers: headers, contentType: contentType, disposition: disposition,
                 transferEncoding: encoding, children: [], body: [])

@@ -21,13 +21,13 @@ public struct MIMEPart: Sendable, Hashable {
     /// The file name a sender gave: `Content-Disposition` `filename`, else `Content-Type` `name`.
     public var filename: String? {
         let name = disposition?["filename"] ?? contentType["name"]
-        guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let name, !name.trimmingSpace().isEmpty else { return nil }
         return name
     }
 
     /// `Content-ID` without its angle brackets (what `cid:` URLs in HTML refer to).
     public var contentID: String? {
-        guard var value = headers.string("Content-ID")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard var value = headers.string("Content-ID")?.trimmingSpace(), !value.isEmpty else {
             return nil
         }
         if value.hasPrefix("<") { value.removeFirst() }

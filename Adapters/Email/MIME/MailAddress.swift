@@ -20,7 +20,7 @@ public struct MailAddress: Sendable, Hashable, Codable {
             if let colon = topLevelIndex(of: ":", in: entry), !entry.contains("<") || colon < (entry.firstIndex(of: "<") ?? entry.endIndex) {
                 entry = String(entry[entry.index(after: colon)...])
             }
-            entry = entry.trimmingCharacters(in: .whitespaces)
+            entry = entry.trimmingSpace()
             if entry.hasSuffix(";") { entry.removeLast() }
             if let parsed = parseMailbox(entry) { addresses.append(parsed) }
         }
@@ -28,11 +28,11 @@ public struct MailAddress: Sendable, Hashable, Codable {
     }
 
     static func parseMailbox(_ text: String) -> MailAddress? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpace()
         guard !trimmed.isEmpty else { return nil }
         if let open = topLevelIndex(of: "<", in: trimmed), let close = trimmed[open...].firstIndex(of: ">") {
-            let address = trimmed[trimmed.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-            let rawName = String(trimmed[..<open]).trimmingCharacters(in: .whitespaces)
+            let address = trimmed[trimmed.index(after: open)..<close].trimmingSpace()
+            let rawName = String(trimmed[..<open]).trimmingSpace()
             return MailAddress(address: normalize(address), name: displayName(rawName))
         }
         // addr-spec, possibly with a (comment) holding the name.
@@ -49,7 +49,7 @@ public struct MailAddress: Sendable, Hashable, Codable {
             }
             if depth > 0 { comment.append(character) } else { address.append(character) }
         }
-        let spec = address.trimmingCharacters(in: .whitespaces)
+        let spec = address.trimmingSpace()
         guard !spec.isEmpty else { return nil }
         return MailAddress(address: normalize(spec), name: displayName(comment))
     }
@@ -57,7 +57,7 @@ public struct MailAddress: Sendable, Hashable, Codable {
     static func normalize(_ address: String) -> String {
         var value = address
         if value.lowercased().hasPrefix("mailto:") { value.removeFirst(7) }
-        return value.trimmingCharacters(in: .whitespaces).lowercased()
+        return value.trimmingSpace().lowercased()
     }
 
     /// Quoted strings unquoted, encoded words decoded, whitespace collapsed; `nil` when empty.

@@ -35,7 +35,9 @@ struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
     var description: String { wire.replacingOccurrences(of: "\r\n", with: " | ").trimmingCharacters(in: .whitespaces) }
 
     private static func flatten(_ text: String) -> String {
-        String(text.map { $0.isNewline || $0 == "\0" ? " " : $0 }.prefix(400))
+        // Most replies are our own fixed texts: check the bytes before rebuilding anything.
+        if text.utf8.count <= 400 && !text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) { return text }
+        return String(text.map { $0.isNewline || $0 == "\0" ? " " : $0 }.prefix(400))
     }
 }
 
