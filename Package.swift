@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SwitchboardRouting", targets: ["SwitchboardRouting"]),
         .library(name: "SwitchboardMIME", targets: ["SwitchboardMIME"]),
         .library(name: "SwitchboardEmail", targets: ["SwitchboardEmail"]),
+        .library(name: "SwitchboardTickets", targets: ["SwitchboardTickets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -67,6 +68,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SwitchboardTickets",
+            dependencies: ["SwitchboardCore", "SwitchboardRouting"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -165,6 +171,11 @@ let package = Package(
             name: "SwitchboardMIMETests",
             dependencies: ["SwitchboardMIME", "SwitchboardCore"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardTicketsTests",
+            dependencies: ["SwitchboardTickets", "SwitchboardRouting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
