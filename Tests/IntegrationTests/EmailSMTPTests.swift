@@ -48,7 +48,7 @@ struct EmailSMTPTests: MailGatewayTesting {
         var channels = [good.channel]
         channels[0]["outbound"] = .map([
             "host": "127.0.0.1", "port": .int(good.relay.port), "tls": "starttls", "caFile": .string(certificates + "/ca.pem"),
-            "username": "relayuser", "password": "relaypass", "timeoutSeconds": 5,
+            "username": "relayuser", "password": "relaypass", "timeoutSeconds": 15,
         ])
         let badInbound = try LoopbackPort.free()
         channels.append([
@@ -56,7 +56,7 @@ struct EmailSMTPTests: MailGatewayTesting {
             "inbound": .map(["listen": .string("127.0.0.1:\(badInbound)")]),
             "outbound": .map([
                 "host": "127.0.0.1", "port": .int(good.relay.port), "tls": "starttls", "caFile": .string(certificates + "/ca.pem"),
-                "username": "relayuser", "password": "wrong", "timeoutSeconds": 5,
+                "username": "relayuser", "password": "wrong", "timeoutSeconds": 15,
             ]),
         ])
         try await good.relay.start([
@@ -98,7 +98,7 @@ struct EmailAutoReplyTests {
         [
             "id": .string(name), "type": "email", "addresses": .list([.string("\(name)@example.com")]),
             "inbound": .map(["listen": .string("127.0.0.1:\(listen)"), "hostname": .string("\(name).test")]),
-            "outbound": .map(["host": "127.0.0.1", "port": .int(relay), "tls": "none", "timeoutSeconds": 5]),
+            "outbound": .map(["host": "127.0.0.1", "port": .int(relay), "tls": "none", "timeoutSeconds": 15]),
             "autoReply": .map(["text": "We got it: {number}", "windowMinutes": 60]),
         ]
     }

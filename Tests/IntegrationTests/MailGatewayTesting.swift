@@ -22,7 +22,7 @@ extension MailGatewayTesting {
         var channel: [String: ConfigValue] = [
             "id": "mail", "type": "email", "addresses": .list(["support@example.com"]),
             "inbound": .map(["listen": .string("127.0.0.1:\(inbound)"), "hostname": "mx.test"]),
-            "outbound": .map(["host": "127.0.0.1", "port": .int(relay.port), "tls": "none", "fromName": "Shop Support", "timeoutSeconds": 5]),
+            "outbound": .map(["host": "127.0.0.1", "port": .int(relay.port), "tls": "none", "fromName": "Shop Support", "timeoutSeconds": 15]),
         ]
         if let imapFolder {
             channel.merge(Dovecot.channel(folders: [imapFolder])) { old, _ in old }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import SwitchboardCore
 import SwitchboardTesting
 import Testing
@@ -159,14 +161,24 @@ struct SMTPListenerTests {
 
     @Test("limits on a socket: a connection over maxConnections gets 421; an idle one is closed with 421 4.4.2")
     func connectionLimits() async throws {
-        try await Harness.with(Harness.settings(maxConnections: 1, idle: .seconds(3))) { smtp in
-            // The holder connects at once and is silent after EHLO until the idle timeout closes it.
-            async let holder = smtp.tool("raw", ["EHLO c\\r\\n", "--pause", "4"])
-            try await Task.sleep(for: .milliseconds(1500))
-            let refused = try await smtp.tool("raw", ["NOOP\\r\\n"])
-            #expect(refused.hasPrefix("421 4.7.0 too many connections"), "\(refused)")
-            let held = try await holder
-            #expect(held.contains("421 4.4.2 idle timeout"), "\(held)")
+        try await Harness.with(Harness.settings(maxConnections: 1, idle: .seconds(10))) { smtp in
+            // The holder is opened here, so it surely holds the only slot before the second client
+            // starts (a second Python process could start first on a loaded machine).
+            let holder = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: smtp.port) { channel in
+                    channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                }
+            try await holder.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                var received = try await iterator.next().map { String(buffer: $0) } ?? ""
+                #expect(received.hasPrefix("220 mx.test"))
+                try await outbound.write(ByteBuffer(string: "EHLO c\r\n"))
+                let refused = try await smtp.tool("raw", ["NOOP\\r\\n"])
+                #expect(refused.hasPrefix("421 4.7.0 too many connections"), "\(refused)")
+                // Then silence from the holder, until the idle timeout closes it.
+                while let chunk = try await iterator.next() { received += String(buffer: chunk) }
+                #expect(received.contains("421 4.4.2 idle timeout"), "\(received)")
+            }
         }
     }
 }
