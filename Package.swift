@@ -175,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardTicketsTests",
-            dependencies: ["SwitchboardTickets", "SwitchboardRouting"],
+            dependencies: ["SwitchboardTickets", "SwitchboardRouting", "SwitchboardCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
