@@ -45,6 +45,16 @@ public enum Fixtures {
         return path
     }
 
+    /// A small plain-text mail (CRLF line ends), as the email tests deliver it by IMAP or SMTP.
+    public static func mail(
+        id: String?, subject: String = "Order 1042", from: String = "customer@example.net", body: String = "Hello"
+    ) -> String {
+        var lines = ["From: Customer <\(from)>", "To: support@example.com", "Subject: \(subject)", "Date: Mon, 23 Nov 2026 10:00:00 +0000"]
+        if let id { lines.append("Message-ID: \(id)") }
+        lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body, ""]
+        return lines.joined(separator: "\r\n")
+    }
+
     /// Text that looks like SQL and HTML and must be stored byte for byte.
     public static let hostileText = "'); DROP TABLE messages;-- <script>alert(1)</script> \"quoted\" \\ 你好 🎉 &amp;"
 }

@@ -57,10 +57,7 @@ enum Dovecot {
 
     /// A small raw message.
     static func message(id: String?, subject: String, from: String = "customer@example.net", body: String = "Hello") -> Data {
-        var lines = ["From: Customer <\(from)>", "To: support@example.com", "Subject: \(subject)", "Date: Mon, 23 Nov 2026 10:00:00 +0000"]
-        if let id { lines.append("Message-ID: \(id)") }
-        lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body, ""]
-        return Data(lines.joined(separator: "\r\n").utf8)
+        Data(Fixtures.mail(id: id, subject: subject, from: from, body: body).utf8)
     }
 
     /// Appends raw messages to `folder` (through files, as imap-tool.py takes them).

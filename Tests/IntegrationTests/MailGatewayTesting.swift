@@ -59,10 +59,7 @@ extension MailGatewayTesting {
     }
 
     func mail(id: String, subject: String, from: String = "customer@example.net", body: String = "Hello") -> String {
-        [
-            "From: Customer <\(from)>", "To: support@example.com", "Subject: \(subject)", "Date: Mon, 23 Nov 2026 10:00:00 +0000",
-            "Message-ID: \(id)", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body, "",
-        ].joined(separator: "\r\n")
+        Fixtures.mail(id: id, subject: subject, from: from, body: body)
     }
 
 }

@@ -93,9 +93,6 @@ struct SMTPListenerHarness {
     static func message(id: String?, subject: String = "Order 1042", from: String = "customer@example.net", body: String = "Hello")
         -> String
     {
-        var lines = ["From: Customer <\(from)>", "To: support@example.com", "Subject: \(subject)", "Date: Mon, 23 Nov 2026 10:00:00 +0000"]
-        if let id { lines.append("Message-ID: \(id)") }
-        lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body, ""]
-        return lines.joined(separator: "\r\n")
+        Fixtures.mail(id: id, subject: subject, from: from, body: body)
     }
 }

@@ -19,6 +19,15 @@ enum SMTPCommand: Sendable, Hashable {
     case auth
     case unknown(String)
 
+    /// MAIL, RCPT, DATA and BDAT are paced by our own commits (input is not read while a message
+    /// is being stored), so only the other commands — the ones a flood is made of — are rate-limited.
+    var movesMail: Bool {
+        switch self {
+        case .mail, .recipient, .data, .bdat: true
+        default: false
+        }
+    }
+
     enum ParseError: Error, Hashable {
         case syntax(String)
     }

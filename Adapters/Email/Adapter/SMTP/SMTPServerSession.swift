@@ -133,12 +133,13 @@ struct SMTPServerSession {
                 actions += error(.lineTooLong)
                 continue
             }
-            if !Self.movesMail(line), !takeToken(now: now) {
+            let command = Result { () throws(SMTPCommand.ParseError) in try SMTPCommand.parse(line[...]) }
+            if !((try? command.get())?.movesMail ?? false), !takeToken(now: now) {
                 actions += [.reply(.tooFast), .close]
                 phase = .closed
                 break
             }
-            let commandActions = handle(line[...])
+            let commandActions = handle(command, line: line[...])
             actions += commandActions
             if case .startTLS? = commandActions.last {
                 // Anything the client sent after STARTTLS in the clear must not be taken as
@@ -194,10 +195,10 @@ struct SMTPServerSession {
 
     // MARK: - Commands
 
-    private mutating func handle(_ line: Substring) -> [Action] {
+    private mutating func handle(_ parsed: Result<SMTPCommand, SMTPCommand.ParseError>, line: Substring) -> [Action] {
         let command: SMTPCommand
         do throws(SMTPCommand.ParseError) {
-            command = try SMTPCommand.parse(line)
+            command = try parsed.get()
         } catch {
             guard case .syntax(let reason) = error else { return self.error(.syntax) }
             if line.prefix(5).uppercased() == "BDAT " || line.uppercased() == "BDAT" {
@@ -316,13 +317,6 @@ struct SMTPServerSession {
         message = []
         messageBytes = 0
         chunking = false
-    }
-
-    /// MAIL, RCPT, DATA and BDAT are paced by our own commits (input is not read while a message is
-    /// being stored), so only the other commands — the ones a flood is made of — are rate-limited.
-    private static func movesMail(_ line: String) -> Bool {
-        let verb = line.prefix(5).uppercased()
-        return verb.hasPrefix("MAIL ") || verb.hasPrefix("RCPT ") || verb.hasPrefix("DATA") || verb.hasPrefix("BDAT ")
     }
 
     /// A token bucket: `maxCommandsPerSecond` sustained, twice that in a burst.
