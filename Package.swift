@@ -49,13 +49,13 @@ let package = Package(
         ),
         .target(
             name: "SwitchboardStore",
-            dependencies: ["SwitchboardCore", "SwitchboardRouting"],
+            dependencies: ["SwitchboardCore", "SwitchboardRouting", "SwitchboardTickets"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "SwitchboardStoreSQLite",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting", "SwitchboardTickets",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,8 +112,9 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting", "SwitchboardTickets",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -129,6 +130,7 @@ let package = Package(
             name: "SwitchboardTesting",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardStoreSQLite", "SwitchboardRouting",
+                "SwitchboardTickets",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -8,6 +8,7 @@ import UnixSignals
 import SwitchboardCore
 import SwitchboardRouting
 import SwitchboardStore
+import SwitchboardTickets
 
 /// One running Switchboard: store, Ingestor, channel adapters, delivery worker and HTTP server,
 /// wired together and run as one `ServiceGroup`.
@@ -27,6 +28,10 @@ public final class Gateway: Sendable {
     let routingWakeup = Wakeup()
     let acknowledgementWakeup = Wakeup()
     let routingSweep = Flag()
+    let ticketWakeup = Wakeup()
+    let timerWakeup = Wakeup()
+    public let tickets: TicketService
+    let webhookWorker: TicketWebhookWorker?
     public let registry: PrometheusCollectorRegistry
     let logger: Logger
     let metricsFactory: any MetricsFactory
@@ -49,6 +54,22 @@ public final class Gateway: Sendable {
             logger: logger, metricsFactory: metricsFactory)
         let routingWakeup = self.routingWakeup
         let acknowledgementWakeup = self.acknowledgementWakeup
+        let ticketWakeup = self.ticketWakeup
+        let timerWakeup = self.timerWakeup
+        let retry = RetryPolicy(
+            initialBackoff: configuration.delivery.initialBackoffSeconds, maxBackoff: configuration.delivery.maxBackoffSeconds,
+            giveUpAfter: configuration.delivery.giveUpAfterHours * 3600)
+        if let url = configuration.tickets.webhookURL, let secret = configuration.tickets.webhookSecret {
+            self.webhookWorker = TicketWebhookWorker(
+                store: store, url: url, secret: secret, retry: retry,
+                pollInterval: .milliseconds(configuration.delivery.pollIntervalMilliseconds), logger: logger)
+        } else {
+            self.webhookWorker = nil
+        }
+        let webhookWakeup = webhookWorker?.wakeup
+        self.tickets = TicketService(
+            store: store, routing: routing, settings: Self.ticketSettings(configuration.tickets), logger: logger,
+            timersChanged: { timerWakeup.signal() }, webhooksQueued: { webhookWakeup?.signal() })
         self.ingestor = Ingestor(
             committer: store, blobs: blobs,
             configuration: .init(
@@ -57,6 +78,7 @@ public final class Gateway: Sendable {
             logger: logger, metricsFactory: metricsFactory, onCommit: {
                 routingWakeup.signal()
                 acknowledgementWakeup.signal()
+                ticketWakeup.signal()
             })
         let environment = ChannelEnvironment(sink: ingestor, logger: logger, metricsFactory: metricsFactory)
         let (adapters, problems) = Self.buildAdapters(configuration.channels, factories: factories, environment: environment)
@@ -68,12 +90,22 @@ public final class Gateway: Sendable {
         }
         self.deliveryWorker = DeliveryWorker(
             store: store, blobs: blobs, adapters: outbound,
-            retry: RetryPolicy(
-                initialBackoff: configuration.delivery.initialBackoffSeconds,
-                maxBackoff: configuration.delivery.maxBackoffSeconds,
-                giveUpAfter: configuration.delivery.giveUpAfterHours * 3600),
+            retry: retry,
             pollInterval: .milliseconds(configuration.delivery.pollIntervalMilliseconds),
             concurrency: configuration.delivery.concurrency, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// The ticket desk's settings from `tickets:` (types and rules the API manages are loaded
+    /// from the store when the generator starts).
+    static func ticketSettings(_ tickets: GatewayConfiguration.Tickets) -> TicketSettings {
+        var calendars: [String: BusinessCalendar] = [:]
+        for (name, hours) in tickets.calendars {
+            if let calendar = try? BusinessCalendar(hours) { calendars[name] = calendar }
+        }
+        return TicketSettings(
+            types: tickets.types ?? [], policies: tickets.slaPolicies, calendars: calendars, groups: tickets.groups,
+            defaultPolicy: tickets.defaultSLAPolicy, reopenWindow: TimeInterval(tickets.reopenWindowDays) * 86_400,
+            rules: (tickets.rules ?? []) + (tickets.defaultRules ? TicketRule.defaults : []), webhook: tickets.webhookURL != nil)
     }
 
     /// Builds the adapters of `channels`, collecting every problem (unknown type, bad or
@@ -147,6 +179,11 @@ public final class Gateway: Sendable {
             rulesFromConfiguration: configuration.routing.rules != nil, maxBodyBytes: 1 << 20
         ).register(on: router)
         KnowledgeRoutes(store: store, authenticator: authenticator, maxBodyBytes: 1 << 20).register(on: router)
+        TicketRoutes(
+            service: tickets, authenticator: authenticator, outbound: OutboundChannels(adapters), replyQueued: { worker.poke() },
+            typesFromConfiguration: configuration.tickets.types != nil, rulesFromConfiguration: configuration.tickets.rules != nil,
+            defaultRules: configuration.tickets.defaultRules, maxBodyBytes: 1 << 20
+        ).register(on: router)
         RecordRoutes(store: store, authenticator: authenticator).register(on: router)
         HealthRoutes(store: store, registry: registry).register(on: router)
         return Application(
@@ -190,6 +227,25 @@ public final class Gateway: Sendable {
                     sweepRequested: routingSweep, reception: reception, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        if configuration.tickets.enabled {
+            let tickets = configuration.tickets
+            services.append(
+                .init(
+                    service: TicketGenerator(
+                        service: self.tickets, wakeup: ticketWakeup,
+                        pollInterval: .milliseconds(configuration.routing.pollIntervalMilliseconds), logger: logger,
+                        loadDefinitions: (types: tickets.types == nil, rules: tickets.rules == nil), defaultRules: tickets.defaultRules),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: SLATimerService(
+                        service: self.tickets, wakeup: timerWakeup, interval: .milliseconds(tickets.timerIntervalMilliseconds),
+                        logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
+            if let webhookWorker {
+                services.append(.init(service: webhookWorker, successTerminationBehavior: .gracefullyShutdownGroup))
+            }
+        }
         var acknowledgements: [ChannelID: Acknowledgement] = [:]
         for case let adapter as any OutboundChannelAdapter in adapters {
             if let acknowledgement = adapter.acknowledgement { acknowledgements[adapter.id] = acknowledgement }

@@ -163,6 +163,14 @@ extension SQLiteStore {
                     channel, reply.conversationID.rawValue, reply.messageID.rawValue,
                     try SQLiteCoding.json(object: payload), now, now,
                 ])
+        } else {
+            // Nothing to deliver, but the reply still happened (tickets count first responses).
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload, created_at)
+                    VALUES ('reply.recorded', 'event', ?, ?, ?, '{}', ?)
+                    """,
+                arguments: [channel, reply.conversationID.rawValue, reply.messageID.rawValue, now])
         }
         return Message(
             id: reply.messageID, conversationID: reply.conversationID, externalID: reply.externalID, direction: .outbound,

@@ -223,6 +223,77 @@ extension SQLiteStore {
                         WHERE related_message_id IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v5-tickets") { db in
+            try db.execute(
+                sql: """
+                    -- The ticket itself is the JSON body; the columns are what lists filter and sort on.
+                    CREATE TABLE tickets (
+                        number INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        version INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        priority TEXT NOT NULL,
+                        group_name TEXT,
+                        assignee TEXT,
+                        customer_id TEXT,
+                        breached INTEGER NOT NULL DEFAULT 0,
+                        first_response_due_at INTEGER,
+                        resolution_due_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX tickets_state ON tickets(state, number);
+                    CREATE INDEX tickets_group ON tickets(group_name, state, number);
+                    CREATE INDEX tickets_assignee ON tickets(assignee, state, number);
+                    CREATE INDEX tickets_customer ON tickets(customer_id, number);
+                    CREATE TABLE ticket_conversations (
+                        conversation_id TEXT NOT NULL,
+                        ticket_number INTEGER NOT NULL,
+                        PRIMARY KEY (conversation_id, ticket_number)
+                    ) WITHOUT ROWID;
+                    -- The audit trail: every change of every ticket, never updated.
+                    CREATE TABLE ticket_history (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ticket_number INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        changes TEXT,
+                        note TEXT,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX ticket_history_ticket ON ticket_history(ticket_number, id);
+                    CREATE TABLE ticket_comments (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        ticket_number INTEGER NOT NULL,
+                        author TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        public INTEGER NOT NULL,
+                        message_id TEXT,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX ticket_comments_ticket ON ticket_comments(ticket_number, seq);
+                    -- The SLA timer index: one row per mark still to fire, found by due time.
+                    CREATE TABLE sla_timers (
+                        ticket_number INTEGER NOT NULL,
+                        mark TEXT NOT NULL,
+                        due_at INTEGER NOT NULL,
+                        PRIMARY KEY (ticket_number, mark)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX sla_timers_due ON sla_timers(due_at);
+                    CREATE TABLE ticket_types (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        definition TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE ticket_rules (
+                        position INTEGER PRIMARY KEY NOT NULL,
+                        rule TEXT NOT NULL
+                    );
+                    CREATE INDEX outbox_bot_failures ON outbox(conversation_id) WHERE topic = 'bot.failed';
+                    CREATE INDEX outbox_webhooks ON outbox(next_attempt_at) WHERE state = 'pending' AND topic = 'webhook.deliver';
+                    """)
+        }
         return migrator
     }
 }

@@ -13,7 +13,7 @@ extension SQLiteStore {
                         m.author, m.text, m.html, m.attachments, m.created_at, m.external_id, m.seq, c.routing
                     FROM outbox o JOIN messages m ON m.id = o.message_id
                     LEFT JOIN conversations c ON c.id = o.conversation_id
-                    WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+                    WHERE o.state = 'pending' AND o.topic = 'reply.deliver' AND o.next_attempt_at <= ?
                     ORDER BY o.next_attempt_at, o.id LIMIT ?
                     """,
                 arguments: [SQLiteCoding.millis(now), limit]
@@ -56,7 +56,7 @@ extension SQLiteStore {
 
     public func nextDeliveryDue() async throws -> Date? {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending' AND topic = 'reply.deliver'")
                 .map(SQLiteCoding.date)
         }
     }

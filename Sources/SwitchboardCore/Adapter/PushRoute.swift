@@ -101,4 +101,10 @@ public enum ISO8601 {
     public static func format(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
+
+    /// A timestamp with or without fractional seconds, `Z` or an offset; `nil` if it is not one.
+    public static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
 }

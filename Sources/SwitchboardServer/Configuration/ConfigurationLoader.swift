@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SwitchboardCore
 import SwitchboardRouting
+import SwitchboardTickets
 import Yams
 
 /// Reads the configuration file (YAML), applies environment overrides and collects every
@@ -118,6 +119,71 @@ public struct ConfigurationLoader: Sendable {
         return routing
     }
 
+    private func readTickets(_ reader: ConfigReader, routing: GatewayConfiguration.Routing) -> GatewayConfiguration.Tickets {
+        var tickets = GatewayConfiguration.Tickets()
+        func check(_ validate: () throws(ValidationError) -> Void) {
+            do throws(ValidationError) { try validate() } catch {
+                reader.problems.add(ConfigProblem(path: reader.keyPath(error.field), message: error.reason))
+            }
+        }
+        tickets.enabled = reader.bool("enabled", default: true)
+        tickets.defaultRules = reader.bool("defaultRules", default: true)
+        tickets.reopenWindowDays = reader.int("reopenWindowDays", default: 7, range: 0...365)
+        tickets.timerIntervalMilliseconds = reader.int("timerIntervalMilliseconds", default: 1000, range: 10...60_000)
+        tickets.calendars = reader.decode("calendars", as: [String: BusinessHours].self) ?? [:]
+        for (name, hours) in tickets.calendars.sorted(by: { $0.key < $1.key }) {
+            do throws(CalendarError) { _ = try BusinessCalendar(hours) } catch {
+                reader.problem("calendars.\(name)", error.description)
+            }
+        }
+        let policies = reader.decodeEach("slaPolicies", as: SLAPolicy.self)?.items ?? []
+        for (index, policy) in policies {
+            check { () throws(ValidationError) in try policy.validate(path: "slaPolicies[\(index)]", calendars: Set(tickets.calendars.keys)) }
+        }
+        tickets.slaPolicies = policies.map(\.value)
+        let policyNames = Set(tickets.slaPolicies.map(\.name))
+        tickets.defaultSLAPolicy = reader.string("defaultSlaPolicy")
+        if let name = tickets.defaultSLAPolicy, !policyNames.contains(name) {
+            reader.problem("defaultSlaPolicy", "names no policy '\(name)' under tickets.slaPolicies")
+        }
+        let groupIDs = Set(routing.groups.map(\.id.rawValue))
+        let groups = reader.decodeEach("groups", as: TicketGroupSettings.self)?.items ?? []
+        for (index, group) in groups where !groupIDs.isEmpty {
+            for (key, name) in [("group", group.group), ("escalationGroup", group.escalationGroup)] {
+                if let name, !groupIDs.contains(name) {
+                    reader.problem("groups[\(index)].\(key)", "names no group '\(name)' under routing.groups")
+                }
+            }
+        }
+        tickets.groups = groups.map(\.value)
+        if let (types, complete) = reader.decodeEach("types", as: TicketType.self) {
+            for (index, type) in types {
+                check { () throws(ValidationError) in try type.validate(field: "types[\(index)]") }
+                if let policy = type.slaPolicy, !policyNames.contains(policy) {
+                    reader.problem("types[\(index)].slaPolicy", "names no policy '\(policy)' under tickets.slaPolicies")
+                }
+            }
+            tickets.types = complete ? types.map(\.value) : nil
+        }
+        if let (rules, complete) = reader.decodeEach("rules", as: TicketRule.self) {
+            let known = Set(TicketSettings.builtInTypes.map(\.name)).union((tickets.types ?? []).map(\.name))
+            // With types managed through the API the rule's type may exist only there: checked at start.
+            if complete, tickets.types != nil {
+                check { () throws(ValidationError) in try TicketRule.validate(rules.map(\.value), types: known) }
+            }
+            tickets.rules = complete ? rules.map(\.value) : nil
+        }
+        if let webhook = reader.child("webhook") {
+            tickets.webhookURL = webhook.string("url", required: true)
+            if let url = tickets.webhookURL, URL(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
+                webhook.problem("url", "must be an http or https URL")
+            }
+            tickets.webhookSecret = webhook.secret("secret", required: true)
+            webhook.rejectUnknownKeys()
+        }
+        return tickets
+    }
+
     /// Parses YAML text into a ``ConfigValue`` mapping.
     public static func parseYAML(_ text: String) throws -> [String: ConfigValue] {
         let object: Any?
@@ -194,6 +260,10 @@ public struct ConfigurationLoader: Sendable {
         if let routing = root.child("routing") {
             configuration.routing = readRouting(routing)
             routing.rejectUnknownKeys()
+        }
+        if let tickets = root.child("tickets") {
+            configuration.tickets = readTickets(tickets, routing: configuration.routing)
+            tickets.rejectUnknownKeys()
         }
         for (index, channel) in root.list("channels").enumerated() {
             let id = channel.string("id", required: true) ?? ""

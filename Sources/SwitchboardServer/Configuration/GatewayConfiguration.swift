@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SwitchboardCore
 import SwitchboardRouting
+import SwitchboardTickets
 
 /// The gateway's whole configuration, typed and validated.
 ///
@@ -60,6 +61,40 @@ public struct GatewayConfiguration: Sendable {
         public var concurrency: Int = 16
         public init() {}
     }
+
+    /// `tickets:` — ticket types, generator rules, SLA policies and calendars, group settings.
+    public struct Tickets: Sendable {
+        /// `tickets.enabled`, default true: the generator, SLA timers and webhooks run.
+        public var enabled: Bool = true
+        /// `tickets.types`: ticket templates (over the built-in ones of the same name). When
+        /// given, types live in this file; otherwise they are managed at `/api/v1/ticket-types`.
+        public var types: [TicketType]?
+        /// `tickets.rules`: generator rules tried before the built-in ones. When given, rules live
+        /// in this file; otherwise they are managed at `/api/v1/ticket-rules`.
+        public var rules: [TicketRule]?
+        /// `tickets.defaultRules`, default true: the built-in rules (new email thread, missed
+        /// call, bot failing twice, agent escalation) apply after the configured ones.
+        public var defaultRules: Bool = true
+        /// `tickets.calendars`: business-hours calendars by name (the routing groups' format).
+        public var calendars: [String: BusinessHours] = [:]
+        /// `tickets.slaPolicies`: SLA policies by name.
+        public var slaPolicies: [SLAPolicy] = []
+        /// `tickets.defaultSlaPolicy`: the policy of types that name none.
+        public var defaultSLAPolicy: String?
+        /// `tickets.groups`: per routing group, load or pick-up assignment and where breaches go.
+        public var groups: [TicketGroupSettings] = []
+        /// `tickets.reopenWindowDays`, default 7.
+        public var reopenWindowDays: Int = 7
+        /// `tickets.webhook.url` / `.secret`: where SLA warnings and breaches are posted, signed.
+        public var webhookURL: String?
+        public var webhookSecret: String?
+        /// `tickets.timerIntervalMilliseconds`, default 1000: the longest the SLA timer service
+        /// sleeps between looks at its due-timer index.
+        public var timerIntervalMilliseconds: Int = 1000
+        public init() {}
+    }
+
+    public var tickets = Tickets()
 
     /// `routing:` — rules, and agents and groups declared in the file.
     public struct Routing: Sendable {

@@ -50,6 +50,8 @@ struct Reception: Sendable {
             let body = "\(answer.article.title)\n\n\(answer.article.body)"
             return [reply(body, in: conversation, channel: channel, as: "bot")]
         }
+        // The bot failed this customer: tickets count failures per conversation (the second opens one).
+        try await store.recordBotFailures([conversation], at: Date())
         if mode == .botOnly { return [reply(bot.settings.noAnswerText, in: conversation, channel: channel, as: "bot")] }
         return try await handOver(conversation, channel: channel, reason: "no knowledge-base article matched")
     }

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardTickets
+
+/// Fires SLA warnings and breaches when they fall due.
+///
+/// Each tick reads the timers due by now from the store's index on due time (never scanning
+/// tickets), and fires each ticket's due marks through ``TicketService`` — the mark, its history
+/// line, escalation and webhook are written with the ticket in one transaction, and the timer
+/// row goes with them. After a restart or a downtime the timers that passed are simply due:
+/// each fires once. Between ticks it sleeps until the next timer (at most the configured
+/// interval), or until a ticket change may have set an earlier one.
+struct SLATimerService: Service {
+    let service: TicketService
+    let wakeup: Wakeup
+    let interval: Duration
+    let logger: Logger
+    var batchSize = 500
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let fired = try await tick(now: Date())
+                if fired >= batchSize { continue }
+                await wakeup.wait(timeout: try await sleep())
+            } catch {
+                logger.error("SLA timers failed; retrying in 1 s", metadata: ["sb.error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Fires the marks due by `now`; returns how many timers were due.
+    @discardableResult
+    func tick(now: Date) async throws -> Int {
+        let due = try await service.store.dueSLATimers(now: now, limit: batchSize)
+        var seen: Set<TicketID> = []
+        for timer in due where seen.insert(timer.ticketID).inserted {
+            do {
+                let ticket = try await service.update(timer.ticketID, actor: "sla") { desk, ticket in desk.fireDue(ticket, at: now) }
+                for entry in ticket.sla.fired where entry.clock == timer.mark.clock {
+                    logger.info(
+                        entry.isBreach ? "SLA breached" : "SLA warning",
+                        metadata: ["sb.ticket": "\(ticket.number)", "sb.mark": "\(entry.rawValue)"])
+                }
+            } catch let error as StoreError where error.httpStatus == 404 {
+                continue
+            }
+        }
+        return due.count
+    }
+
+    private func sleep() async throws -> Duration {
+        guard let next = try await service.store.nextSLATimer() else { return interval }
+        let wait = next.timeIntervalSinceNow
+        if wait <= 0 { return .milliseconds(1) }
+        return min(interval, .milliseconds(Int64(wait * 1000) + 1))
+    }
+}
