@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardTesting", "SwitchboardStoreSQLite", "SwitchboardWebChat",
+                "SwitchboardServer", "SwitchboardTesting", "SwitchboardStoreSQLite", "SwitchboardWebChat", "SwitchboardTickets",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -6,6 +6,7 @@ import SwitchboardStore
 import SwitchboardTickets
 
 extension SQLiteStore {
+    @discardableResult
     public func saveTickets(_ writes: [TicketWrite], consumer: ConsumerPosition?) async throws -> [Ticket] {
         guard !writes.isEmpty || consumer != nil else { return [] }
         return try await pool.write { db in

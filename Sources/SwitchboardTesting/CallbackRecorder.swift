@@ -14,7 +14,7 @@ public final class CallbackRecorder: Sendable {
         public var body: Data
     }
 
-    private let state = Mutex<(received: [Received], failing: Bool)>(([], false))
+    private let state = Mutex<(received: [Received], failing: Bool, refused: Int)>(([], false, 0))
     private let group: Mutex<ServiceGroup?> = Mutex(nil)
     private let runner: Mutex<Task<Void, any Error>?> = Mutex(nil)
     public let port: Int
@@ -54,7 +54,10 @@ public final class CallbackRecorder: Sendable {
 
     private func record(_ received: Received) -> Response {
         let failing = state.withLock { state -> Bool in
-            if state.failing { return true }
+            if state.failing {
+                state.refused += 1
+                return true
+            }
             state.received.append(received)
             return false
         }
@@ -63,6 +66,9 @@ public final class CallbackRecorder: Sendable {
 
     /// Everything accepted so far.
     public var received: [Received] { state.withLock { $0.received } }
+
+    /// How many requests were answered 503 while failing.
+    public var refused: Int { state.withLock { $0.refused } }
 
     /// While true, every request is answered 503 and not recorded.
     public func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }

@@ -39,6 +39,15 @@ public struct TicketType: Sendable, Hashable, Codable {
         self.slaPolicy = slaPolicy
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        fields = try container.decodeIfPresent([FieldDefinition].self, forKey: .fields) ?? []
+        defaultPriority = try container.decodeIfPresent(TicketPriority.self, forKey: .defaultPriority) ?? .p3
+        defaultGroup = try container.decodeIfPresent(String.self, forKey: .defaultGroup)
+        slaPolicy = try container.decodeIfPresent(String.self, forKey: .slaPolicy)
+    }
+
     /// One field of the template.
     public struct FieldDefinition: Sendable, Hashable, Codable {
         public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
@@ -61,6 +70,15 @@ public struct TicketType: Sendable, Hashable, Codable {
             self.required = required
             self.choices = choices
             self.attribute = attribute
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            kind = try container.decode(Kind.self, forKey: .kind)
+            required = try container.decodeIfPresent(Bool.self, forKey: .required) ?? false
+            choices = try container.decodeIfPresent([String].self, forKey: .choices)
+            attribute = try container.decodeIfPresent(String.self, forKey: .attribute)
         }
     }
 

@@ -24,6 +24,17 @@ struct WakeupTests {
         }
     }
 
+    @Test("cancelling the waiting task ends its wait (a loop stopped by cancellation does not hang)")
+    func cancellation() async {
+        let wakeup = Wakeup()
+        let clock = ContinuousClock()
+        let waiter = Task { await clock.measure { await wakeup.wait(timeout: .seconds(600)) } }
+        try? await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        let waited = await waiter.value
+        #expect(waited < .seconds(60), "cancellation ended the wait: \(waited)")
+    }
+
     @Test("a signal sent while nobody waits ends the next wait at once, once")
     func pendingSignal() async {
         let wakeup = Wakeup()

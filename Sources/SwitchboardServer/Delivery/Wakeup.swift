@@ -36,11 +36,9 @@ final class Wakeup: Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                } catch {
-                    return  // the wait ended by a signal: nothing to do
-                }
+                // Ended by the timeout, by a signal (then there is no waiter left to wake) or by
+                // the waiting task's cancellation (which must not leave it waiting).
+                try? await Task.sleep(for: timeout)
                 self.expire(id)
             }
             await withCheckedContinuation { continuation in

@@ -22,6 +22,7 @@ final class TicketWebhookWorker: Service {
     private let pollInterval: Duration
     private let logger: Logger
     let wakeup = Wakeup()
+    private let stopping = Atomic<Bool>(false)
     private let client = Mutex<HTTPClient?>(nil)
 
     init(store: any GatewayStore, url: String, secret: String, retry: RetryPolicy, pollInterval: Duration, logger: Logger) {
@@ -33,12 +34,16 @@ final class TicketWebhookWorker: Service {
         self.logger = logger
     }
 
+    /// Runs until a graceful shutdown, which lets the post in flight finish and record its outcome.
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let worked = await self.deliverDue()
-                if !worked { await self.wakeup.wait(timeout: await self.sleepDuration()) }
+        await withGracefulShutdownHandler {
+            while !stopping.load(ordering: .acquiring) && !Task.isCancelled {
+                let worked = await deliverDue()
+                if !worked && !stopping.load(ordering: .acquiring) { await wakeup.wait(timeout: await sleepDuration()) }
             }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .releasing)
+            self.wakeup.signal()
         }
         try? await shutdownClient()
     }
@@ -60,7 +65,7 @@ final class TicketWebhookWorker: Service {
             return false
         }
         for webhook in due {
-            if Task.isCancelled { break }
+            if stopping.load(ordering: .acquiring) { break }
             await deliver(webhook)
         }
         return !due.isEmpty
