@@ -69,7 +69,7 @@ public final class Gateway: Sendable {
         let webhookWakeup = webhookWorker?.wakeup
         self.tickets = TicketService(
             store: store, routing: routing, settings: Self.ticketSettings(configuration.tickets), logger: logger,
-            timersChanged: { timerWakeup.signal() }, webhooksQueued: { webhookWakeup?.signal() })
+            metricsFactory: metricsFactory, timersChanged: { timerWakeup.signal() }, webhooksQueued: { webhookWakeup?.signal() })
         self.ingestor = Ingestor(
             committer: store, blobs: blobs,
             configuration: .init(
@@ -185,6 +185,10 @@ public final class Gateway: Sendable {
             defaultRules: configuration.tickets.defaultRules, maxBodyBytes: 1 << 20
         ).register(on: router)
         RecordRoutes(store: store, authenticator: authenticator).register(on: router)
+        ReportRoutes(
+            store: store, authenticator: authenticator,
+            timeZone: TimeZone(identifier: configuration.routing.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
+        ).register(on: router)
         HealthRoutes(store: store, registry: registry).register(on: router)
         return Application(
             router: router,

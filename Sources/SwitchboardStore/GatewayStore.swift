@@ -7,7 +7,7 @@ import SwitchboardRouting
 /// protocol; callers depend only on these, so a backend can be swapped without touching them.
 /// Every backend must pass `StoreConformance` from `SwitchboardTesting`.
 public protocol GatewayStore: IngestCommitter, ConversationStore, CustomerStore, OutboxStore, TokenStore, RoutingStore,
-    KnowledgeStore, RecordStore, TicketStore
+    KnowledgeStore, RecordStore, TicketStore, ReportStore
 {
     /// Brings the schema to the latest version; safe to call on every start.
     func migrate() async throws

@@ -46,7 +46,7 @@ public struct StoreConformance: Sendable {
 
     typealias Check = (name: String, body: @Sendable (StoreConformance, any GatewayStore) async throws -> Void)
 
-    static let checks: [Check] = coreChecks + routingChecks + pullChannelChecks + ticketChecks
+    static let checks: [Check] = coreChecks + routingChecks + pullChannelChecks + ticketChecks + reportChecks
 
     static let coreChecks: [Check] = [
         ("migrate is idempotent", { _, store in try await store.migrate() }),

@@ -20,9 +20,18 @@ struct SLATimerService: Service {
     let logger: Logger
     var batchSize = 500
 
+    /// How often the active-ticket gauges are refreshed.
+    var backlogInterval: Duration = .seconds(15)
+
     func run() async throws {
+        let clock = ContinuousClock()
+        var lastBacklog = clock.now - backlogInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                if clock.now - lastBacklog >= backlogInterval {
+                    service.metrics.recordBacklog(try await service.store.ticketBacklog(now: Date(), bucketEdges: []))
+                    lastBacklog = clock.now
+                }
                 let fired = try await tick(now: Date())
                 if fired >= batchSize { continue }
                 await wakeup.wait(timeout: try await sleep())

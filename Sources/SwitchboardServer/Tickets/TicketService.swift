@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 import SwitchboardCore
 import SwitchboardRouting
@@ -21,11 +22,14 @@ public final class TicketService: Sendable {
     /// Told when a webhook was queued.
     let webhooksQueued: @Sendable () -> Void
     let logger: Logger
+    let metrics: TicketMetrics
 
     init(
         store: any GatewayStore, routing: RoutingEngine, settings: TicketSettings, logger: Logger,
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         timersChanged: @escaping @Sendable () -> Void = {}, webhooksQueued: @escaping @Sendable () -> Void = {}
     ) {
+        self.metrics = TicketMetrics(factory: metricsFactory)
         self.store = store
         self.routing = routing
         self.desk = Mutex(TicketDesk(settings: settings))
@@ -108,7 +112,9 @@ public final class TicketService: Sendable {
             resolutionDueAt: desk.deadline(.resolution, of: change.ticket))
     }
 
+    /// After a write: counts it, and wakes the timer service and the webhook worker.
     func notify(_ changes: [TicketChange]) {
+        metrics.record(changes)
         timersChanged()
         if changes.contains(where: { !$0.webhooks.isEmpty }) { webhooksQueued() }
     }
