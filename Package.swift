@@ -152,6 +152,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "switchboard-tickets-bench",
+            dependencies: [
+                "SwitchboardTickets", "SwitchboardServer", "SwitchboardStore", "SwitchboardStoreSQLite", "SwitchboardRouting", "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Benchmarks/Tickets",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "switchboard-routing-bench",
             dependencies: ["SwitchboardRouting", "SwitchboardCore"],
             path: "Benchmarks/Routing",

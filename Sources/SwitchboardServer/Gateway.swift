@@ -97,7 +97,7 @@ public final class Gateway: Sendable {
 
     /// The ticket desk's settings from `tickets:` (types and rules the API manages are loaded
     /// from the store when the generator starts).
-    static func ticketSettings(_ tickets: GatewayConfiguration.Tickets) -> TicketSettings {
+    public static func ticketSettings(_ tickets: GatewayConfiguration.Tickets) -> TicketSettings {
         var calendars: [String: BusinessCalendar] = [:]
         for (name, hours) in tickets.calendars {
             if let calendar = try? BusinessCalendar(hours) { calendars[name] = calendar }

@@ -44,11 +44,15 @@ extension SQLiteStore {
     public func ticketBacklog(now: Date, bucketEdges: [TimeInterval]) async throws -> [BacklogRow] {
         try await pool.read { db in
             let nowMillis = SQLiteCoding.millis(now)
-            var cases = "CASE"
-            for (index, edge) in bucketEdges.enumerated() {
-                cases += " WHEN created_at > \(nowMillis - Int64(edge * 1000)) THEN \(index)"
+            // No edges: one bucket holding every active ticket (SQLite has no `CASE ELSE … END`).
+            var cases = "0"
+            if !bucketEdges.isEmpty {
+                cases = "CASE"
+                for (index, edge) in bucketEdges.enumerated() {
+                    cases += " WHEN created_at > \(nowMillis - Int64(edge * 1000)) THEN \(index)"
+                }
+                cases += " ELSE \(bucketEdges.count) END"
             }
-            cases += " ELSE \(bucketEdges.count) END"
             return try Row.fetchAll(
                 db,
                 sql: """

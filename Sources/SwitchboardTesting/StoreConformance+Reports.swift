@@ -77,5 +77,7 @@ extension StoreConformance {
         try expect(young == [BacklogRow(group: nil, bucket: 0, count: 1)], check, "the active ticket is under an hour old: \(young)")
         let old = try await store.ticketBacklog(now: now.addingTimeInterval(7200), bucketEdges: [3600])
         try expect(old == [BacklogRow(group: nil, bucket: 1, count: 1)], check, "two hours later it is in the next bucket: \(old)")
+        let whole = try await store.ticketBacklog(now: now.addingTimeInterval(60), bucketEdges: [])
+        try expect(whole == [BacklogRow(group: nil, bucket: 0, count: 1)], check, "no edges: one bucket of every active ticket: \(whole)")
     }
 }

@@ -3,6 +3,7 @@ import Metrics
 import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTesting
+import SwitchboardTickets
 import SwitchboardWebChat
 import Testing
 
@@ -147,6 +148,61 @@ struct ConfigurationLoaderTests {
         for expected in [
             "server.port", "server.colour", "storage.synchronous", "ingest.maxBatchSize", "channels[0].secret",
             "channels[1].id", "channels[2].id", "channels[3].type", "channels[4].id",
+        ] {
+            #expect(paths.contains(expected), "missing a problem at \(expected): \(paths.sorted())")
+        }
+    }
+
+    @Test("the tickets section: types, rules, policies, calendars, groups and webhook decode; mistakes name their key")
+    func tickets() throws {
+        let good = try Fixtures.temporaryFile(
+            """
+            tickets:
+              calendars:
+                office: {timezone: Europe/Berlin, weekly: [{days: [mon, tue], start: "08:00", end: "16:00"}]}
+              slaPolicies:
+                - {name: std, calendar: office, targets: [{priority: P1, firstResponseMinutes: 15}, {resolutionMinutes: 600}]}
+              defaultSlaPolicy: std
+              groups: [{group: support, assignment: pickup, lead: ann}]
+              reopenWindowDays: 3
+              types:
+                - {name: refund, defaultPriority: P2, fields: [{name: order, kind: text, required: true}]}
+              rules:
+                - {name: refunds, on: contact, when: {keywords: [refund]}, then: {type: refund}}
+              defaultRules: false
+              webhook: {url: "https://ops.example.com/sla", secret: env:HOOK_SECRET}
+            """)
+        let (configuration, problems) = ConfigurationLoader(environment: ["HOOK_SECRET": "s3cret-0123456789"]).load(path: good)
+        #expect(problems.isEmpty, "\(problems)")
+        let tickets = configuration.tickets
+        #expect(tickets.calendars["office"]?.timezone == "Europe/Berlin" && tickets.slaPolicies.first?.targets.count == 2)
+        #expect(tickets.groups.first?.assignment == .pickup && tickets.reopenWindowDays == 3 && !tickets.defaultRules)
+        #expect(tickets.types?.first?.fields.first?.required == true && tickets.rules?.first?.on == .contact)
+        #expect(tickets.webhookURL == "https://ops.example.com/sla" && tickets.webhookSecret == "s3cret-0123456789")
+        let settings = Gateway.ticketSettings(tickets)
+        #expect(settings.rules.map(\.name) == ["refunds"] && settings.reopenWindow == 3 * 86_400 && settings.webhook)
+
+        let bad = try Fixtures.temporaryFile(
+            """
+            tickets:
+              calendars:
+                broken: {timezone: Nowhere/City, weekly: []}
+              slaPolicies:
+                - {name: std, calendar: missing, targets: [{priority: P1}]}
+                - {name: slow, warningPercent: 150, targets: [{firstResponseMinutes: 0}]}
+              defaultSlaPolicy: nope
+              types:
+                - {name: refund, slaPolicy: ghost, fields: [{name: reason, kind: choice}]}
+              rules:
+                - {name: x, then: {type: unknown}}
+              webhook: {url: "ftp://example.com"}
+              colour: blue
+            """)
+        let paths = Set(ConfigurationLoader(environment: [:]).load(path: bad).1.map(\.path))
+        for expected in [
+            "tickets.calendars.broken", "tickets.slaPolicies[0].calendar", "tickets.slaPolicies[1].warningPercent",
+            "tickets.defaultSlaPolicy", "tickets.types[0].slaPolicy", "tickets.types[0].fields[0].choices",
+            "tickets.rules[0].then.type", "tickets.webhook.url", "tickets.webhook.secret", "tickets.colour",
         ] {
             #expect(paths.contains(expected), "missing a problem at \(expected): \(paths.sorted())")
         }

@@ -45,12 +45,7 @@ struct TicketGeneratorTests {
 
         /// Runs the generator over everything new in the outbox, as its loop does.
         func generate() async throws {
-            let position = try await store.consumerPosition(TicketGenerator.name)
-            let events = try await store.ticketActivity(after: position, limit: 1000)
-            guard let last = events.last else { return }
-            let changes = try await generator.process(events)
-            try await store.saveTickets(
-                changes.map { service.write($0) }, consumer: ConsumerPosition(consumer: TicketGenerator.name, position: last.position))
+            while try await generator.step() > 0 {}
         }
 
         func ingest(_ contact: InboundContact, at now: Date = Date()) async throws -> IngestReceipt {

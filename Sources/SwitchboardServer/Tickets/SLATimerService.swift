@@ -13,25 +13,43 @@ import SwitchboardTickets
 /// row goes with them. After a restart or a downtime the timers that passed are simply due:
 /// each fires once. Between ticks it sleeps until the next timer (at most the configured
 /// interval), or until a ticket change may have set an earlier one.
-struct SLATimerService: Service {
+public struct SLATimerService: Service {
     let service: TicketService
     let wakeup: Wakeup
     let interval: Duration
     let logger: Logger
-    var batchSize = 500
+    /// Timers read per tick.
+    public var batchSize = 500
+
+    /// A timer service that sleeps at most `interval` between looks at the due-timer index.
+    public init(service: TicketService, interval: Duration = .seconds(1), logger: Logger) {
+        self.init(service: service, wakeup: Wakeup(), interval: interval, logger: logger)
+    }
+
+    init(service: TicketService, wakeup: Wakeup, interval: Duration, logger: Logger) {
+        self.service = service
+        self.wakeup = wakeup
+        self.interval = interval
+        self.logger = logger
+    }
 
     /// How often the active-ticket gauges are refreshed.
     var backlogInterval: Duration = .seconds(15)
 
-    func run() async throws {
+    public func run() async throws {
         let clock = ContinuousClock()
         var lastBacklog = clock.now - backlogInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                if clock.now - lastBacklog >= backlogInterval {
+            if clock.now - lastBacklog >= backlogInterval {
+                // The gauges are a side job: their failure must never hold up the timers.
+                do {
                     service.metrics.recordBacklog(try await service.store.ticketBacklog(now: Date(), bucketEdges: []))
-                    lastBacklog = clock.now
+                } catch {
+                    logger.warning("active-ticket gauges not refreshed", metadata: ["sb.error": "\(error)"])
                 }
+                lastBacklog = clock.now
+            }
+            do {
                 let fired = try await tick(now: Date())
                 if fired >= batchSize { continue }
                 await wakeup.wait(timeout: try await sleep())
@@ -44,7 +62,7 @@ struct SLATimerService: Service {
 
     /// Fires the marks due by `now`; returns how many timers were due.
     @discardableResult
-    func tick(now: Date) async throws -> Int {
+    public func tick(now: Date) async throws -> Int {
         let due = try await service.store.dueSLATimers(now: now, limit: batchSize)
         var seen: Set<TicketID> = []
         for timer in due where seen.insert(timer.ticketID).inserted {

@@ -13,17 +13,35 @@ import SwitchboardTickets
 ///
 /// The consumer's position is saved in the same transaction as the tickets a batch changed, so a
 /// crash can neither open a ticket twice nor skip an event.
-struct TicketGenerator: Service {
+public struct TicketGenerator: Service {
     static let name = "tickets"
 
     let service: TicketService
     let wakeup: Wakeup
     let pollInterval: Duration
     let logger: Logger
+
+    /// A generator that polls every `pollInterval` (the gateway also wakes it on each commit).
+    public init(service: TicketService, pollInterval: Duration = .milliseconds(200), logger: Logger) {
+        self.init(service: service, wakeup: Wakeup(), pollInterval: pollInterval, logger: logger)
+    }
+
+    init(
+        service: TicketService, wakeup: Wakeup, pollInterval: Duration, logger: Logger,
+        loadDefinitions: (types: Bool, rules: Bool) = (false, false), defaultRules: Bool = true
+    ) {
+        self.service = service
+        self.wakeup = wakeup
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.loadDefinitions = loadDefinitions
+        self.defaultRules = defaultRules
+    }
     /// Whether types / rules are managed through the API (then loaded from the store at start).
-    var loadDefinitions: (types: Bool, rules: Bool) = (false, false)
-    var defaultRules = true
-    var batchSize = 200
+    var loadDefinitions: (types: Bool, rules: Bool)
+    var defaultRules: Bool
+    /// Events read per batch.
+    public var batchSize = 200
 
     var store: any GatewayStore { service.store }
 
@@ -38,21 +56,11 @@ struct TicketGenerator: Service {
         }
     }
 
-    func run() async throws {
+    public func run() async throws {
         try await start()
-        var position = try await store.consumerPosition(Self.name)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let events = try await store.ticketActivity(after: position, limit: batchSize)
-                guard let last = events.last else {
-                    await wakeup.wait(timeout: pollInterval)
-                    continue
-                }
-                let changes = try await process(events)
-                try await store.saveTickets(
-                    changes.map { service.write($0) }, consumer: ConsumerPosition(consumer: Self.name, position: last.position))
-                service.notify(changes)
-                position = last.position
+                if try await step() == 0 { await wakeup.wait(timeout: pollInterval) }
             } catch let error as StoreError where error.isStale {
                 logger.debug("ticket batch raced another change; reading it again", metadata: ["sb.reason": "\(error)"])
             } catch {
@@ -60,6 +68,19 @@ struct TicketGenerator: Service {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// Processes one batch of outbox events from the saved position: its ticket changes and the
+    /// new position are written in one transaction. Returns how many events it read (0: none new).
+    public func step() async throws -> Int {
+        let position = try await store.consumerPosition(Self.name)
+        let events = try await store.ticketActivity(after: position, limit: batchSize)
+        guard let last = events.last else { return 0 }
+        let changes = try await process(events)
+        try await store.saveTickets(
+            changes.map { service.write($0) }, consumer: ConsumerPosition(consumer: Self.name, position: last.position))
+        service.notify(changes)
+        return events.count
     }
 
     /// The ticket changes one batch of events makes, in order (several events may change the

@@ -24,7 +24,7 @@ public final class TicketService: Sendable {
     let logger: Logger
     let metrics: TicketMetrics
 
-    init(
+    public init(
         store: any GatewayStore, routing: RoutingEngine, settings: TicketSettings, logger: Logger,
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         timersChanged: @escaping @Sendable () -> Void = {}, webhooksQueued: @escaping @Sendable () -> Void = {}
