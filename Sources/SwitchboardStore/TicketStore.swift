@@ -10,8 +10,8 @@ public protocol TicketStore: Sendable {
     /// Writes changes in one transaction: each ticket (new ones get their number), its history,
     /// comment (with the public reply it sends, appended to the conversation and queued for
     /// delivery), webhooks, and its SLA timers (replacing the ones it had); moves a consumer's
-    /// position with them when given. Throws ``StoreError/conflict(_:)`` when a ticket's
-    /// version is no longer the one the change was made from (nothing is written then), and
+    /// position with them when given. Throws a stale ``StoreError`` (``StoreError/isStale``) when a
+    /// ticket's version is no longer the one the change was made from (nothing is written then), and
     /// ``StoreError/notFound(_:)`` / ``StoreError/conflict(_:)`` from the reply as
     /// ``ConversationStore/appendReply(_:)`` does.
     @discardableResult
@@ -19,6 +19,8 @@ public protocol TicketStore: Sendable {
     func ticket(_ id: TicketID) async throws -> Ticket?
     func ticket(number: Int64) async throws -> Ticket?
     func tickets(_ query: TicketQuery) async throws -> TicketPage
+    /// The tickets with these ids that exist, in no particular order (one read for a batch).
+    func tickets(ids: [TicketID]) async throws -> [Ticket]
     /// The tickets linked to each conversation, newest first.
     func tickets(forConversations conversations: [ConversationID]) async throws -> [ConversationID: [Ticket]]
     /// A ticket's audit trail, oldest first.

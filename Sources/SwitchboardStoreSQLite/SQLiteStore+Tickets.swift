@@ -28,12 +28,13 @@ extension SQLiteStore {
         if let expected = write.change.expectedVersion {
             ticket.version = expected + 1
             body = try SQLiteCoding.json(object: ticket)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE tickets SET version = ?, state = ?, priority = ?, group_name = ?, assignee = ?, breached = ?,
                         first_response_due_at = ?, resolution_due_at = ?, updated_at = ?, body = ?
                     WHERE number = ? AND id = ? AND version = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     ticket.version, ticket.state.rawValue, ticket.priority.rawValue, ticket.group, ticket.assignee,
                     ticket.sla.breached, write.firstResponseDueAt.map(SQLiteCoding.millis),
@@ -44,21 +45,23 @@ extension SQLiteStore {
             }
         } else {
             ticket.version = 1
-            try db.execute(
-                sql: """
-                    INSERT INTO tickets (id, version, state, priority, group_name, assignee, customer_id, breached,
-                        first_response_due_at, resolution_due_at, created_at, updated_at, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')
-                    """,
-                arguments: [
-                    ticket.id.rawValue, ticket.version, ticket.state.rawValue, ticket.priority.rawValue, ticket.group,
-                    ticket.assignee, ticket.customerID?.rawValue, ticket.sla.breached,
-                    write.firstResponseDueAt.map(SQLiteCoding.millis), write.resolutionDueAt.map(SQLiteCoding.millis),
-                    SQLiteCoding.millis(ticket.createdAt), now,
-                ])
-            ticket.number = db.lastInsertedRowID
+            // The number is taken inside the write transaction (writers are serialized), so the
+            // body is encoded once, with its number, instead of inserted and then rewritten.
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tickets'"))
+            ticket.number = (last ?? 0) + 1
             body = try SQLiteCoding.json(object: ticket)
-            try db.cachedStatement(sql: "UPDATE tickets SET body = ? WHERE number = ?").execute(arguments: [body, ticket.number])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO tickets (number, id, version, state, priority, group_name, assignee, customer_id, breached,
+                        first_response_due_at, resolution_due_at, created_at, updated_at, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                ticket.number, ticket.id.rawValue, ticket.version, ticket.state.rawValue, ticket.priority.rawValue, ticket.group,
+                ticket.assignee, ticket.customerID?.rawValue, ticket.sla.breached,
+                write.firstResponseDueAt.map(SQLiteCoding.millis), write.resolutionDueAt.map(SQLiteCoding.millis),
+                SQLiteCoding.millis(ticket.createdAt), now, body,
+            ])
         }
         // Hand back what a later read returns (times at the stored millisecond precision).
         ticket = Self.ticket(body) ?? ticket
@@ -178,6 +181,22 @@ extension SQLiteStore {
     static func likeEscaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    public func tickets(ids: [TicketID]) async throws -> [Ticket] {
+        try await pool.read { db in
+            var tickets: [Ticket] = []
+            // Chunks stay far below SQLite's limit on bound parameters.
+            let unique = Array(Set(ids))
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = unique[start..<min(start + 500, unique.count)]
+                let bodies = try String.fetchAll(
+                    db, sql: "SELECT body FROM tickets WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))",
+                    arguments: StatementArguments(chunk.map(\.rawValue)))
+                tickets += bodies.compactMap(Self.ticket)
+            }
+            return tickets
+        }
     }
 
     public func tickets(forConversations conversations: [ConversationID]) async throws -> [ConversationID: [Ticket]] {

@@ -55,6 +55,10 @@ extension StoreConformance {
         try await expectAwaiting(try await store.ticket(number: second.number)?.id == second.id, check, "found by number")
         let linked = try await store.tickets(forConversations: [receipt.conversationID, ConversationID("none")])
         try expect(linked[receipt.conversationID]?.map(\.id) == [first.id] && linked.count == 1, check, "found by conversation")
+        let batch = try await store.tickets(ids: [second.id, TicketID("missing"), first.id, second.id])
+        try expect(
+            Set(batch.map(\.id)) == [first.id, second.id] && batch.count == 2, check, "found in a batch by id, each once: \(batch.map(\.id))")
+        try await expectAwaiting(try await store.tickets(ids: []).isEmpty, check, "an empty batch finds nothing")
 
         let moved = try Self.ticketDesk.transition(first, .open, actor: "alice", note: nil, at: Date())
         let updated = try await store.saveTickets([write(moved)], consumer: nil)

@@ -122,6 +122,10 @@ public struct TicketSLA: Sendable, Hashable, Codable {
     public var resolution: SLAClock?
     /// Marks that have fired, in order.
     public var fired: [SLAMark]
+    /// The customer's tier and VIP level when the ticket opened: what the policy's targets were
+    /// chosen by, kept so a new priority picks its targets the same way.
+    public var tier: String?
+    public var vipLevel: Int?
 
     public init(
         policy: String? = nil, calendar: String? = nil, warningFraction: Double = 0.8, firstResponse: SLAClock? = nil,
@@ -139,6 +143,14 @@ public struct TicketSLA: Sendable, Hashable, Codable {
 
     public func clock(_ kind: SLAClockKind) -> SLAClock? {
         kind == .firstResponse ? firstResponse : resolution
+    }
+
+    /// Sets (or with `nil`, drops) one clock.
+    public mutating func set(_ kind: SLAClockKind, _ clock: SLAClock?) {
+        switch kind {
+        case .firstResponse: firstResponse = clock
+        case .resolution: resolution = clock
+        }
     }
 
     public mutating func update(_ kind: SLAClockKind, _ change: (inout SLAClock) -> Void) {

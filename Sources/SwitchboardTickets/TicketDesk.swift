@@ -111,6 +111,8 @@ public struct TicketDesk: Sendable {
                 policy: policy.name, calendar: policy.calendar, warningFraction: Double(policy.warningPercent) / 100,
                 firstResponse: target?.firstResponseMinutes.map { SLAClock(target: TimeInterval($0 * 60), startedAt: now) },
                 resolution: target?.resolutionMinutes.map { SLAClock(target: TimeInterval($0 * 60), startedAt: now) })
+            sla.tier = draft.customerAttributes["tier"]
+            sla.vipLevel = draft.vipLevel
         }
         let ticket = Ticket(
             type: type.name, priority: priority, group: group, assignee: draft.assignee, customerID: draft.customerID,
@@ -148,6 +150,7 @@ public struct TicketDesk: Sendable {
         if let priority = edit.priority, priority != change.ticket.priority {
             record(&change, "priority", actor: actor, from: change.ticket.priority.rawValue, to: priority.rawValue, at: now)
             change.ticket.priority = priority
+            retarget(&change, at: now)
         }
         if let subject = edit.subject?.trimmingCharacters(in: .whitespacesAndNewlines), subject != change.ticket.subject {
             guard !subject.isEmpty, subject.utf8.count <= 1000 else {
@@ -335,6 +338,34 @@ public struct TicketDesk: Sendable {
             }
         }
         if !due.isEmpty { change.ticket.updatedAt = max(change.ticket.updatedAt, now) }
+    }
+
+    /// Gives the clocks still counting the targets of the ticket's new priority (an agent changed
+    /// it; escalation's own raise keeps the targets). The time already counted stays: a stricter
+    /// target may be due at once and fires on the next look, a looser one moves the deadlines
+    /// out. A clock that met its target or breached is history and stays as it is; a clock the
+    /// new priority has no target for is dropped, and one it adds starts now.
+    private func retarget(_ change: inout TicketChange, at now: Date) {
+        guard let policy = change.ticket.sla.policy.flatMap({ settings.policies[$0] }) else { return }
+        let sla = change.ticket.sla
+        let target = policy.target(priority: change.ticket.priority, tier: sla.tier, vipLevel: sla.vipLevel ?? 0)
+        let running = change.ticket.isActive && change.ticket.state != .pending
+        for kind in SLAClockKind.allCases {
+            let minutes = kind == .firstResponse ? target?.firstResponseMinutes : target?.resolutionMinutes
+            if var clock = sla.clock(kind) {
+                guard clock.metAt == nil, !sla.fired.contains(.breach(kind)) else { continue }
+                if let minutes {
+                    clock.target = TimeInterval(minutes * 60)
+                    change.ticket.sla.set(kind, clock)
+                } else {
+                    change.ticket.sla.set(kind, nil)
+                }
+            } else if let minutes, change.ticket.isActive, kind == .resolution || change.ticket.firstRespondedAt == nil {
+                var clock = SLAClock(target: TimeInterval(minutes * 60), startedAt: now)
+                if !running { clock.runningSince = nil }
+                change.ticket.sla.set(kind, clock)
+            }
+        }
     }
 
     private func escalate(_ change: inout TicketChange, at now: Date) {

@@ -194,6 +194,31 @@ struct TicketDeskTests {
         #expect(try desk.edit(ticket, TicketEdit(priority: .p3), actor: "alice", at: Self.start).isEmpty)
     }
 
+    @Test("a new priority brings its SLA targets: stricter fires at once, looser moves out, tier kept, breached clocks stay")
+    func priorityRetargets() throws {
+        let desk = Self.desk()
+        let minute: TimeInterval = 60
+        // P3 (60 min / 8 h) → P1 (15 min / 2 h) 20 minutes in: the first response is overdue at once.
+        let stricter = try desk.edit(try Self.opened(desk), TicketEdit(priority: .p1), actor: "alice", at: Self.start + 20 * minute)
+        #expect(desk.deadline(.firstResponse, of: stricter.ticket) == Self.start + 15 * minute)
+        #expect(desk.deadline(.resolution, of: stricter.ticket) == Self.start + 120 * minute)
+        let fired = desk.fireDue(stricter.ticket, at: Self.start + 20 * minute + 1)
+        #expect(fired.ticket.sla.fired.contains(.firstResponseBreach))
+        // P1 → P3 five minutes in: both deadlines move out.
+        let looser = try desk.edit(try Self.opened(desk, priority: .p1), TicketEdit(priority: .p3), actor: "alice", at: Self.start + 5 * minute)
+        #expect(desk.deadline(.firstResponse, of: looser.ticket) == Self.start + 60 * minute)
+        #expect(desk.deadline(.resolution, of: looser.ticket) == Self.start + 480 * minute)
+        // A gold customer's targets come from the tier whatever the priority.
+        let gold = try desk.edit(try Self.opened(desk, tier: "gold"), TicketEdit(priority: .p1), actor: "alice", at: Self.start + minute)
+        #expect(desk.deadline(.firstResponse, of: gold.ticket) == Self.start + 10 * minute)
+        // A breached first response stays breached and keeps its target; the resolution clock moves.
+        let breached = desk.fireDue(try Self.opened(desk, priority: .p1), at: Self.start + 16 * minute).ticket
+        #expect(breached.sla.fired.contains(.firstResponseBreach))
+        let later = try desk.edit(breached, TicketEdit(priority: .p4), actor: "alice", at: Self.start + 17 * minute)
+        #expect(later.ticket.sla.firstResponse?.target == 15 * minute && later.ticket.sla.breached)
+        #expect(desk.deadline(.resolution, of: later.ticket) == Self.start + 480 * minute)
+    }
+
     @Test("group-first assignment: the available member with the fewest active tickets, ties by member order")
     func assigner() {
         #expect(TicketAssigner.pick(members: ["a", "b", "c"], available: ["a", "b", "c"], load: ["a": 3, "b": 1, "c": 1]) == "b")

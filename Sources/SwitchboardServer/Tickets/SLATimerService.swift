@@ -60,21 +60,19 @@ public struct SLATimerService: Service {
         }
     }
 
-    /// Fires the marks due by `now`; returns how many timers were due.
+    /// Fires the marks due by `now` (one batch of due timers, written in one transaction);
+    /// returns how many timers were due.
     @discardableResult
     public func tick(now: Date) async throws -> Int {
         let due = try await service.store.dueSLATimers(now: now, limit: batchSize)
         var seen: Set<TicketID> = []
-        for timer in due where seen.insert(timer.ticketID).inserted {
-            do {
-                let ticket = try await service.update(timer.ticketID, actor: "sla") { desk, ticket in desk.fireDue(ticket, at: now) }
-                for entry in ticket.sla.fired where entry.clock == timer.mark.clock {
-                    logger.info(
-                        entry.isBreach ? "SLA breached" : "SLA warning",
-                        metadata: ["sb.ticket": "\(ticket.number)", "sb.mark": "\(entry.rawValue)"])
-                }
-            } catch let error as StoreError where error.httpStatus == 404 {
-                continue
+        let ids = due.map(\.ticketID).filter { seen.insert($0).inserted }
+        let marks = Dictionary(grouping: due, by: \.ticketID)
+        for ticket in try await service.fireDue(ids, at: now) {
+            let dueMarks = Set((marks[ticket.id] ?? []).map(\.mark))
+            for mark in ticket.sla.fired where dueMarks.contains(mark) {
+                logger.info(
+                    mark.isBreach ? "SLA breached" : "SLA warning", metadata: ["sb.ticket": "\(ticket.number)", "sb.mark": "\(mark.rawValue)"])
             }
         }
         return due.count

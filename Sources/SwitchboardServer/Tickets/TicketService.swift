@@ -82,6 +82,41 @@ public final class TicketService: Sendable {
         }
     }
 
+    /// Fires the SLA marks due by `now` on many tickets, written in one transaction (one fsync for
+    /// the batch instead of one per ticket). Tickets are written even when nothing fires, so a
+    /// timer row that no longer matches its ticket (a calendar changed between runs) is replaced
+    /// rather than found due again and again. When another change got to one of the tickets
+    /// first, the batch is not written and each ticket is fired on its own instead.
+    /// Returns the tickets as stored.
+    public func fireDue(_ ids: [TicketID], at now: Date, actor: String = "sla") async throws -> [Ticket] {
+        guard !ids.isEmpty else { return [] }
+        let desk = currentDesk
+        var changes = try await store.tickets(ids: ids).map { desk.fireDue($0, at: now) }
+        var assigned: [String: Int] = [:]
+        for index in changes.indices {
+            guard let group = changes[index].needsAssignment else { continue }
+            // Escalations in one batch spread over the group: each pick counts the ones before it.
+            let agent = try await pickMember(of: group, extraLoad: assigned)
+            if let agent { assigned[agent, default: 0] += 1 }
+            desk.assign(&changes[index], to: agent, actor: actor, at: now)
+        }
+        do {
+            let saved = try await store.saveTickets(changes.map { write($0) }, consumer: nil)
+            notify(changes.filter { !$0.isEmpty })
+            return saved
+        } catch let error as StoreError where error.isStale {
+            var saved: [Ticket] = []
+            for change in changes {
+                do {
+                    saved.append(try await update(change.ticket.id, actor: actor) { desk, ticket in desk.fireDue(ticket, at: now) })
+                } catch let error as StoreError where error.httpStatus == 404 {
+                    continue
+                }
+            }
+            return saved
+        }
+    }
+
     /// Picks an assignee when the change asks for one.
     func completeAssignment(_ change: inout TicketChange, actor: String, at now: Date) async throws {
         guard let group = change.needsAssignment else { return }
