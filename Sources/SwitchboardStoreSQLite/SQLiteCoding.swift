@@ -12,6 +12,15 @@ enum SQLiteCoding {
     }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
+    /// Milliseconds rounded toward the future (a due time stored this way is never early) or
+    /// the past (a "now" read this way never runs ahead): together, a row found due by
+    /// `due_at <= now` is due by the exact times too, so whoever fires it finds work to do.
+    static func millis(_ date: Date, rounding rule: FloatingPointRoundingRule) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded(rule)
+        guard value.isFinite else { return 0 }
+        return Int64(min(max(value, -3.2e18), 3.2e18))
+    }
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -102,7 +102,7 @@ extension SQLiteStore {
         try db.cachedStatement(sql: "DELETE FROM sla_timers WHERE ticket_number = ?").execute(arguments: [ticket.number])
         for timer in write.timers {
             try db.cachedStatement(sql: "INSERT INTO sla_timers (ticket_number, mark, due_at) VALUES (?, ?, ?)")
-                .execute(arguments: [ticket.number, timer.mark.rawValue, SQLiteCoding.millis(timer.dueAt)])
+                .execute(arguments: [ticket.number, timer.mark.rawValue, SQLiteCoding.millis(timer.dueAt, rounding: .up)])
         }
         return ticket
     }
@@ -256,7 +256,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT t.id, s.mark, s.due_at FROM sla_timers s JOIN tickets t ON t.number = s.ticket_number
                     WHERE s.due_at <= ? ORDER BY s.due_at LIMIT ?
-                    """, arguments: [SQLiteCoding.millis(now), limit]
+                    """, arguments: [SQLiteCoding.millis(now, rounding: .down), limit]
             ).compactMap { row in
                 guard let mark = SLAMark(rawValue: row[1]) else { return nil }
                 return SLATimer(ticketID: TicketID(row[0] as String), mark: mark, dueAt: SQLiteCoding.date(row[2]))

@@ -141,6 +141,17 @@ extension StoreConformance {
         try await expectAwaiting(
             try await store.dueSLATimers(now: base.addingTimeInterval(100_000), limit: 10).allSatisfy { $0.ticketID == early.id }, check,
             "a resolved ticket has no timers")
+        // Sub-millisecond times: a timer is never reported before its exact due time, or the
+        // timer service would find it due, fire nothing, and find it again.
+        let odd = try await newTicket(store, subject: "odd", at: base.addingTimeInterval(200_000.0004))
+        let warningAt = base.addingTimeInterval(200_000.0004 + 480)
+        let early2 = try await store.dueSLATimers(now: warningAt.addingTimeInterval(-0.0002), limit: 10).filter { $0.ticketID == odd.id }
+        try expect(early2.isEmpty, check, "not reported 0.2 ms before it is due: \(early2)")
+        let onTime = try await store.dueSLATimers(now: warningAt.addingTimeInterval(0.001), limit: 10).filter { $0.ticketID == odd.id }
+        try expect(onTime.map(\.mark) == [.firstResponseWarning], check, "reported once due: \(onTime)")
+        try expect(
+            Self.ticketDesk.fireDue(odd, at: warningAt.addingTimeInterval(0.001)).ticket.sla.fired == [.firstResponseWarning], check,
+            "and the desk fires what the index reports due")
     }
 
     func ticketListing(_ store: any GatewayStore) async throws {
