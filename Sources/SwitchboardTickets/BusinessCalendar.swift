@@ -14,6 +14,10 @@ public struct BusinessCalendar: Sendable {
     private let holidays: Set<String>
     /// Open intervals of each weekday as (start, end) minutes after midnight, merged and sorted.
     private let windows: [BusinessHours.Weekday: [(Int, Int)]]
+    /// Open every minute of every day with no holidays: business time is real time, and the
+    /// arithmetic needs no calendar work (the default for policies without a calendar, so the
+    /// common case stays cheap when a million tickets have timers).
+    private let alwaysOpen: Bool
 
     /// How far ``date(addingBusinessSeconds:to:)`` looks ahead before giving up (a calendar
     /// with no open time at all would otherwise never end).
@@ -33,7 +37,11 @@ public struct BusinessCalendar: Sendable {
             }
             for day in window.days { windows[day, default: []].append((start, end)) }
         }
-        self.windows = windows.mapValues(Self.merged)
+        let merged = windows.mapValues(Self.merged)
+        self.windows = merged
+        self.alwaysOpen =
+            hours.holidays.isEmpty
+            && BusinessHours.Weekday.allCases.allSatisfy { day in merged[day].map { $0.count == 1 && $0[0] == (0, 24 * 60) } ?? false }
     }
 
     /// A calendar open all the time (the default when a policy names none).
@@ -46,6 +54,7 @@ public struct BusinessCalendar: Sendable {
     /// The open intervals that overlap [from, to), clipped to it, in order.
     public func openIntervals(from: Date, to: Date) -> [DateInterval] {
         guard to > from else { return [] }
+        if alwaysOpen { return [DateInterval(start: from, end: to)] }
         var result: [DateInterval] = []
         var day = calendar.startOfDay(for: from)
         while day < to {
@@ -69,6 +78,7 @@ public struct BusinessCalendar: Sendable {
     /// next opening otherwise). `nil` only for a calendar with no open time within ten years.
     public func date(addingBusinessSeconds seconds: TimeInterval, to start: Date) -> Date? {
         var left = max(0, seconds)
+        if alwaysOpen { return start.addingTimeInterval(left) }
         var day = calendar.startOfDay(for: start)
         for _ in 0..<Self.horizonDays {
             for interval in openIntervals(onDayStarting: day) where interval.end > start {
@@ -85,7 +95,8 @@ public struct BusinessCalendar: Sendable {
 
     /// Whether `date` is inside open time.
     public func isOpen(at date: Date) -> Bool {
-        openIntervals(onDayStarting: calendar.startOfDay(for: date)).contains { $0.start <= date && date < $0.end }
+        if alwaysOpen { return true }
+        return openIntervals(onDayStarting: calendar.startOfDay(for: date)).contains { $0.start <= date && date < $0.end }
     }
 
     /// The day's open intervals in real time: wall-clock windows resolved in the zone, so a DST

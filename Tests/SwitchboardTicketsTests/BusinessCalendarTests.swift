@@ -58,6 +58,21 @@ struct BusinessCalendarTests {
         // A window that contains the change: 00:00-24:00 on the spring-forward Sunday holds 23 hours.
         let sunday = at("2026-03-29 00:00", "Europe/Berlin")
         #expect(open24.date(addingBusinessSeconds: 23 * 3600, to: sunday) == at("2026-03-30 00:00", "Europe/Berlin"))
+        // Always open takes a shortcut (real time); a far-off holiday forces the day-by-day walk,
+        // which must agree across both changes.
+        let walked = try BusinessCalendar(
+            BusinessHours(
+                timezone: "Europe/Berlin", weekly: [.init(days: BusinessHours.Weekday.allCases, start: "00:00", end: "24:00")],
+                holidays: ["2099-01-01"]))
+        for start in [saturdayNoon, sunday, at("2026-10-24 22:30", "Europe/Berlin")] {
+            for hours in [1.0, 23, 24, 25, 49.5] {
+                let shortcut = open24.date(addingBusinessSeconds: hours * 3600, to: start)
+                #expect(shortcut == start.addingTimeInterval(hours * 3600))
+                #expect(walked.date(addingBusinessSeconds: hours * 3600, to: start) == shortcut, "from \(start) + \(hours) h")
+                #expect(walked.businessSeconds(from: start, to: start.addingTimeInterval(hours * 3600)) == hours * 3600)
+            }
+        }
+        #expect(open24.isOpen(at: sunday) && walked.isOpen(at: sunday))
     }
 
     @Test("an SLA clock pauses while pending and resumes; warning at 80 %; breach")
