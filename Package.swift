@@ -202,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardStoreSQLiteTests",
-            dependencies: ["SwitchboardStoreSQLite", "SwitchboardTesting", "SwitchboardRouting"],
+            dependencies: ["SwitchboardStoreSQLite", "SwitchboardTesting", "SwitchboardRouting", "SwitchboardTickets"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,7 +27,7 @@ extension SQLiteStore {
         let body: String
         if let expected = write.change.expectedVersion {
             ticket.version = expected + 1
-            body = try SQLiteCoding.json(object: ticket)
+            body = try SQLiteCoding.ticketBody(ticket)
             try db.cachedStatement(
                 sql: """
                     UPDATE tickets SET version = ?, state = ?, priority = ?, group_name = ?, assignee = ?, breached = ?,
@@ -49,7 +49,7 @@ extension SQLiteStore {
             // body is encoded once, with its number, instead of inserted and then rewritten.
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tickets'"))
             ticket.number = (last ?? 0) + 1
-            body = try SQLiteCoding.json(object: ticket)
+            body = try SQLiteCoding.ticketBody(ticket)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO tickets (number, id, version, state, priority, group_name, assignee, customer_id, breached,
@@ -63,8 +63,8 @@ extension SQLiteStore {
                 SQLiteCoding.millis(ticket.createdAt), now, body,
             ])
         }
-        // Hand back what a later read returns (times at the stored millisecond precision).
-        ticket = Self.ticket(body) ?? ticket
+        // Hand back what a later read returns, without reading the body back.
+        ticket = SQLiteCoding.stored(ticket)
         for conversation in ticket.conversationIDs {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO ticket_conversations (conversation_id, ticket_number) VALUES (?, ?)")
                 .execute(arguments: [conversation.rawValue, ticket.number])
@@ -120,7 +120,7 @@ extension SQLiteStore {
     }
 
     static func ticket(_ body: String) -> Ticket? {
-        try? SQLiteCoding.decoder.decode(Ticket.self, from: Data(body.utf8))
+        SQLiteCoding.ticket(body: body)
     }
 
     public func tickets(_ query: TicketQuery) async throws -> TicketPage {
