@@ -346,10 +346,11 @@ public struct TicketDesk: Sendable {
     /// out. A clock that met its target or breached is history and stays as it is; a clock the
     /// new priority has no target for is dropped, and one it adds starts now.
     private func retarget(_ change: inout TicketChange, at now: Date) {
-        guard let policy = change.ticket.sla.policy.flatMap({ settings.policies[$0] }) else { return }
+        // A resolved or closed ticket's clocks have stopped; its priority is only a label now.
+        guard change.ticket.isActive, let policy = change.ticket.sla.policy.flatMap({ settings.policies[$0] }) else { return }
         let sla = change.ticket.sla
         let target = policy.target(priority: change.ticket.priority, tier: sla.tier, vipLevel: sla.vipLevel ?? 0)
-        let running = change.ticket.isActive && change.ticket.state != .pending
+        let running = change.ticket.state != .pending
         for kind in SLAClockKind.allCases {
             let minutes = kind == .firstResponse ? target?.firstResponseMinutes : target?.resolutionMinutes
             if var clock = sla.clock(kind) {
@@ -360,7 +361,7 @@ public struct TicketDesk: Sendable {
                 } else {
                     change.ticket.sla.set(kind, nil)
                 }
-            } else if let minutes, change.ticket.isActive, kind == .resolution || change.ticket.firstRespondedAt == nil {
+            } else if let minutes, kind == .resolution || change.ticket.firstRespondedAt == nil {
                 var clock = SLAClock(target: TimeInterval(minutes * 60), startedAt: now)
                 if !running { clock.runningSince = nil }
                 change.ticket.sla.set(kind, clock)
