@@ -157,11 +157,15 @@ struct ConfigurationLoaderTests {
     func tickets() throws {
         let good = try Fixtures.temporaryFile(
             """
+            routing:
+              groups:
+                - {id: support, name: Support, businessHours: {timezone: Asia/Shanghai, weekly: [{days: [mon], start: "09:00", end: "12:00"}]}}
             tickets:
               calendars:
                 office: {timezone: Europe/Berlin, weekly: [{days: [mon, tue], start: "08:00", end: "16:00"}]}
               slaPolicies:
                 - {name: std, calendar: office, targets: [{priority: P1, firstResponseMinutes: 15}, {resolutionMinutes: 600}]}
+                - {name: desk, calendar: support, targets: [{resolutionMinutes: 60}]}
               defaultSlaPolicy: std
               groups: [{group: support, assignment: pickup, lead: ann}]
               reopenWindowDays: 3
@@ -181,6 +185,9 @@ struct ConfigurationLoaderTests {
         #expect(tickets.webhookURL == "https://ops.example.com/sla" && tickets.webhookSecret == "s3cret-0123456789")
         let settings = Gateway.ticketSettings(tickets)
         #expect(settings.rules.map(\.name) == ["refunds"] && settings.reopenWindow == 3 * 86_400 && settings.webhook)
+        // The routing group's business hours serve as the SLA calendar of the same name.
+        #expect(tickets.calendars["support"]?.timezone == "Asia/Shanghai")
+        #expect(settings.calendars["support"]?.hours.timezone == "Asia/Shanghai")
 
         let bad = try Fixtures.temporaryFile(
             """

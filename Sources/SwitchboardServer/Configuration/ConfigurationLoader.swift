@@ -136,6 +136,11 @@ public struct ConfigurationLoader: Sendable {
                 reader.problem("calendars.\(name)", error.description)
             }
         }
+        // A routing group's business hours are a calendar too, under the group's id (unless a
+        // calendar of that name is defined here): office hours are written down once for both.
+        for group in routing.groups where tickets.calendars[group.id.rawValue] == nil {
+            if let hours = group.businessHours { tickets.calendars[group.id.rawValue] = hours }
+        }
         let policies = reader.decodeEach("slaPolicies", as: SLAPolicy.self)?.items ?? []
         for (index, policy) in policies {
             check { () throws(ValidationError) in try policy.validate(path: "slaPolicies[\(index)]", calendars: Set(tickets.calendars.keys)) }
