@@ -236,6 +236,40 @@ struct TicketGeneratorTests {
         try await desk.close()
     }
 
+    @Test("breaches in one tick escalate in one batch: the escalation group's online members share them by load, each once")
+    func batchEscalation() async throws {
+        let settings = TicketSettings(
+            policies: [SLAPolicy(name: "standard", targets: [.init(firstResponseMinutes: 60, resolutionMinutes: 240)])],
+            groups: [TicketGroupSettings(group: "support", escalationGroup: "tier2")], defaultPolicy: "standard", webhook: true)
+        let desk = try await Desk.open(settings: settings)
+        let routing = desk.service.routing
+        for name in ["ann", "bob", "cho"] {
+            _ = try await routing.putAgent(Agent(id: AgentID(name), name: name, capacity: 10))
+        }
+        for name in ["ann", "bob"] { _ = try await routing.setPresence(.online, of: AgentID(name)) }
+        _ = try await routing.putGroup(RoutingGroup(id: GroupID("support"), name: "Support"))
+        _ = try await routing.putGroup(RoutingGroup(id: GroupID("tier2"), name: "Tier 2", members: [AgentID("ann"), AgentID("bob"), AgentID("cho")]))
+        let opened = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var ids: [TicketID] = []
+        for index in 0..<6 {
+            let ticket = try await desk.service.open(
+                TicketDraft(type: "general", group: "support", subject: "late \(index)", createdBy: "api"), actor: "test", at: opened)
+            #expect(ticket.assignee == nil, "support has no members: the ticket waits unassigned")
+            ids.append(ticket.id)
+        }
+        // 61 minutes in: six first-response warnings and six breaches are due, fired in one tick.
+        #expect(try await desk.timers.tick(now: opened.addingTimeInterval(61 * 60)) == 12)
+        #expect(try await desk.timers.tick(now: opened.addingTimeInterval(61 * 60)) == 0)
+        let tickets = try await desk.store.tickets(ids: ids)
+        #expect(tickets.count == 6)
+        #expect(tickets.allSatisfy { $0.group == "tier2" && $0.priority == .p2 && $0.sla.fired == [.firstResponseWarning, .firstResponseBreach] })
+        // Spread by load over the online members only (cho is offline), not all to the first pick.
+        let load = Dictionary(grouping: tickets.compactMap(\.assignee), by: { $0 }).mapValues(\.count)
+        #expect(load == ["ann": 3, "bob": 3], "\(load)")
+        #expect(try await desk.webhooks().count == 12)
+        try await desk.close()
+    }
+
     @Test("a paused ticket's timers wait; the SLA resumes where it stopped")
     func pausedTimers() async throws {
         let desk = try await Desk.open()
