@@ -270,6 +270,48 @@ struct TicketGeneratorTests {
         try await desk.close()
     }
 
+    @Test("agents editing tickets while their marks fire: the raced batch falls back ticket by ticket, each mark fires once")
+    func firingWhileEditing() async throws {
+        let desk = try await Desk.open()
+        let opened = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var ids: [TicketID] = []
+        for index in 0..<40 {
+            ids.append(
+                try await desk.service.open(TicketDraft(type: "general", subject: "busy \(index)", createdBy: "api"), actor: "test", at: opened).id)
+        }
+        // Ticks walk through the five hours in which all four marks of every ticket fall due,
+        // while agents keep changing the same tickets' subjects.
+        let (timers, service, tickets) = (desk.timers, desk.service, ids)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for minute in stride(from: 40, through: 300, by: 4) {
+                    try await timers.tick(now: opened.addingTimeInterval(Double(minute) * 60))
+                }
+            }
+            for agent in 0..<2 {
+                group.addTask {
+                    for round in 0..<30 {
+                        for id in tickets.shuffled().prefix(10) {
+                            _ = try await service.update(id, actor: "agent\(agent)") { desk, ticket in
+                                try desk.edit(ticket, TicketEdit(subject: "edited \(agent) \(round)"), actor: "agent\(agent)", at: opened.addingTimeInterval(60))
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await desk.timers.tick(now: opened.addingTimeInterval(301 * 60))
+        let all: [SLAMark] = [.firstResponseWarning, .firstResponseBreach, .resolutionWarning, .resolutionBreach]
+        for ticket in try await desk.store.tickets(ids: ids) {
+            #expect(ticket.sla.fired.sorted { $0.rawValue < $1.rawValue } == all.sorted { $0.rawValue < $1.rawValue }, "#\(ticket.number): \(ticket.sla.fired)")
+            let marks = try await desk.store.ticketHistory(ticket.id).filter { $0.kind.hasPrefix("sla.") }
+            #expect(marks.count == 4, "#\(ticket.number) history: \(marks.map(\.kind))")
+        }
+        #expect(try await desk.webhooks().count == 4 * ids.count)
+        try await desk.close()
+    }
+
     @Test("a paused ticket's timers wait; the SLA resumes where it stopped")
     func pausedTimers() async throws {
         let desk = try await Desk.open()
