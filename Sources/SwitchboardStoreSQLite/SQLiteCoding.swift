@@ -6,9 +6,7 @@ enum SQLiteCoding {
     /// Times are stored as integer milliseconds since 1970 (UTC).
     /// Clamped to ±100,000 years, so no date a peer or a clock can produce traps the conversion.
     static func millis(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1000).rounded()
-        guard value.isFinite else { return 0 }
-        return Int64(min(max(value, -3.2e18), 3.2e18))
+        millis(date, rounding: .toNearestOrAwayFromZero)
     }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
