@@ -312,6 +312,37 @@ struct TicketGeneratorTests {
         try await desk.close()
     }
 
+    @Test("calendars edited between runs: every active ticket's timers are computed again once, at start")
+    func calendarsChanged() async throws {
+        func settings(_ start: String, _ end: String) throws -> TicketSettings {
+            let hours = BusinessHours(timezone: "UTC", weekly: [.init(days: BusinessHours.Weekday.allCases, start: start, end: end)])
+            return TicketSettings(
+                policies: [SLAPolicy(name: "standard", calendar: "office", targets: [.init(firstResponseMinutes: 60, resolutionMinutes: 240)])],
+                calendars: ["office": try BusinessCalendar(hours)], defaultPolicy: "standard", webhook: true)
+        }
+        // One open hour a day: a ticket opened Monday 09:00 is due for resolution on Thursday 10:00.
+        var desk = try await Desk.open(settings: try settings("09:00", "10:00"))
+        let path = desk.path
+        #expect(try await desk.timers.retimeIfCalendarsChanged(now: Date()) == 0, "a new store: nothing to compute again")
+        let monday = Date(timeIntervalSince1970: 1_796_029_200)  // 2026-11-30 09:00 UTC
+        let ticket = try await desk.service.open(TicketDraft(type: "general", subject: "cal", createdBy: "api"), actor: "test", at: monday)
+        let fourHours = monday.addingTimeInterval(241 * 60)
+        #expect(try await desk.store.dueSLATimers(now: fourHours, limit: 10).allSatisfy { $0.mark.clock == .firstResponse })
+        try await desk.close()
+        // The same calendars again: nothing is rewritten.
+        desk = try await Desk.open(path: path, settings: try settings("09:00", "10:00"))
+        #expect(try await desk.timers.retimeIfCalendarsChanged(now: monday.addingTimeInterval(30 * 60)) == 0)
+        try await desk.close()
+        // The office now never closes: the resolution is due four hours after opening.
+        desk = try await Desk.open(path: path, settings: try settings("00:00", "24:00"))
+        #expect(try await desk.timers.retimeIfCalendarsChanged(now: monday.addingTimeInterval(30 * 60)) == 1)
+        #expect(try await desk.timers.retimeIfCalendarsChanged(now: monday.addingTimeInterval(30 * 60)) == 0, "once")
+        let due = try await desk.store.dueSLATimers(now: fourHours, limit: 10).map(\.mark)
+        #expect(Set(due) == [.firstResponseWarning, .firstResponseBreach, .resolutionWarning, .resolutionBreach], "\(due)")
+        #expect(try await desk.store.ticket(ticket.id)?.sla.fired == [], "nothing was due yet when computed again")
+        try await desk.close()
+    }
+
     @Test("a paused ticket's timers wait; the SLA resumes where it stopped")
     func pausedTimers() async throws {
         let desk = try await Desk.open()

@@ -37,6 +37,15 @@ public struct SLATimerService: Service {
     var backlogInterval: Duration = .seconds(15)
 
     public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await retimeIfCalendarsChanged(now: Date())
+                break
+            } catch {
+                logger.error("SLA timers could not be computed again; retrying in 1 s", metadata: ["sb.error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
         let clock = ContinuousClock()
         var lastBacklog = clock.now - backlogInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
