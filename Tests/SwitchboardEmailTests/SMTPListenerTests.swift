@@ -175,8 +175,13 @@ struct SMTPListenerTests {
                 try await outbound.write(ByteBuffer(string: "EHLO c\r\n"))
                 let refused = try await smtp.tool("raw", ["NOOP\\r\\n"])
                 #expect(refused.hasPrefix("421 4.7.0 too many connections"), "\(refused)")
-                // Then silence from the holder, until the idle timeout closes it.
-                while let chunk = try await iterator.next() { received += String(buffer: chunk) }
+                // Then silence from the holder, until the idle timeout closes it. The close may
+                // reach this side's stream as an error instead of its end (seen under a loaded CI
+                // run): either way the server hung up, and what it said first is in `received`.
+                do {
+                    while let chunk = try await iterator.next() { received += String(buffer: chunk) }
+                } catch let error as ChannelError where error == .ioOnClosedChannel {
+                }
                 #expect(received.contains("421 4.4.2 idle timeout"), "\(received)")
             }
         }
