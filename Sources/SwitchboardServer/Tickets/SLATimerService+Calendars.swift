@@ -37,7 +37,7 @@ extension SLATimerService {
         var cursor: Int64?
         repeat {
             let page = try await store.tickets(TicketQuery(states: [.new, .open, .pending], limit: batchSize, before: cursor))
-            written += try await service.fireDue(page.items.filter { $0.sla.policy != nil }.map(\.id), at: now).count
+            written += try await service.fireDue(tickets: page.items.filter { $0.sla.policy != nil }, at: now).count
             cursor = page.nextCursor
         } while cursor != nil
         try await store.saveTickets([], consumer: ConsumerPosition(consumer: Self.calendarsKey, position: fingerprint))

@@ -90,8 +90,14 @@ public final class TicketService: Sendable {
     /// Returns the tickets as stored.
     public func fireDue(_ ids: [TicketID], at now: Date, actor: String = "sla") async throws -> [Ticket] {
         guard !ids.isEmpty else { return [] }
+        return try await fireDue(tickets: try await store.tickets(ids: ids), at: now, actor: actor)
+    }
+
+    /// ``fireDue(_:at:actor:)`` for tickets already read (a caller paging through them).
+    func fireDue(tickets: [Ticket], at now: Date, actor: String = "sla") async throws -> [Ticket] {
+        guard !tickets.isEmpty else { return [] }
         let desk = currentDesk
-        var changes = try await store.tickets(ids: ids).map { desk.fireDue($0, at: now) }
+        var changes = tickets.map { desk.fireDue($0, at: now) }
         var assigned: [String: Int] = [:]
         for index in changes.indices {
             guard let group = changes[index].needsAssignment else { continue }
