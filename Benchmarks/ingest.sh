@@ -13,6 +13,12 @@
 # and measured with: GET /healthz (no-op route), then signed POST /channels/web/messages with unique
 # ids (durable: each 202 is sent after the fsynced commit), then the same at 16 connections (lighter
 # load, for latency). Prints sbload's JSON lines and the ratios.
+#
+# Last, the storage floor (Benchmarks/StoreFloor/store_floor.c): the same per-contact SQL from C with
+# prepared statements, on a freshly migrated copy of the gateway's schema, at one contact per
+# transaction, at the mean batch the gateway formed under load, at 64 (the most 64 connections can
+# put in one transaction) and at 512. It shows how much of the gap to the DESIGN bar is storage and
+# how much is the gateway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-64}
@@ -48,6 +54,7 @@ YAML
   noop=$("$WORK/sbload" --port "$PORT" -c "$CONNECTIONS" -d "$SECONDS_PER_RUN" --mode get --path /healthz)
   ingest=$("$WORK/sbload" --port "$PORT" -c "$CONNECTIONS" -d "$SECONDS_PER_RUN" --mode webchat \
     --path /channels/web/messages --secret "$SECRET" --prefix "$name-64")
+  curl -sf "http://127.0.0.1:$PORT/metrics" > "$WORK/$name.metrics" || true   # batch sizes at 64 connections
   light=$("$WORK/sbload" --port "$PORT" -c 16 -d "$SECONDS_PER_RUN" --mode webchat \
     --path /channels/web/messages --secret "$SECRET" --prefix "$name-16")
   kill -TERM "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true
@@ -78,4 +85,28 @@ import json
 a = json.load(open("/tmp/switchboard-bench-group-commit.json"))
 b = json.load(open("/tmp/switchboard-bench-no-group-commit.json"))
 print(f"group commit / one transaction per contact = {a['ingest']['rps'] / b['ingest']['rps']:.2f}x")
+PY
+
+echo "== storage floor (same SQL from C, synchronous=FULL, no HTTP/JSON/Swift)"
+cc -O2 -o "$WORK/store_floor" Benchmarks/StoreFloor/store_floor.c -lsqlite3
+cat > "$WORK/floor.yaml" <<YAML
+storage: {dataDir: $WORK/floor-schema}
+logging: {level: warning}
+YAML
+"$BIN" migrate --config "$WORK/floor.yaml" > /dev/null
+MEAN_BATCH=$(awk '/^switchboard_ingest_batch_size_sum/ {s=$2} /^switchboard_ingest_batch_size_count/ {c=$2} END {if (c > 0) printf "%d", s / c + 0.5; else print 32}' "$WORK/group-commit.metrics")
+for batch in 1 "$MEAN_BATCH" 64 512; do
+  cp "$WORK/floor-schema/switchboard.sqlite" "$WORK/floor.sqlite"
+  rm -f "$WORK/floor.sqlite-wal" "$WORK/floor.sqlite-shm"
+  contacts=50000; [ "$batch" = 1 ] && contacts=3000
+  "$WORK/store_floor" "$WORK/floor.sqlite" "$contacts" "$batch" "floor-$batch" | tee "$WORK/floor-$batch.json"
+done
+python3 - "$WORK" "$MEAN_BATCH" <<'PY'
+import json, sys
+work, mean = sys.argv[1], sys.argv[2]
+gateway = json.load(open("/tmp/switchboard-bench-group-commit.json"))["ingest"]["rps"]
+floor = json.load(open(f"{work}/floor-{mean}.json"))["contacts_per_s"]
+top = json.load(open(f"{work}/floor-64.json"))["contacts_per_s"]
+print(f"storage floor at the gateway's mean batch ({mean}): {floor:.0f} contacts/s; gateway / floor = {gateway / floor:.2f}")
+print(f"storage floor at 64 per transaction (the most 64 connections allow): {top:.0f} contacts/s")
 PY

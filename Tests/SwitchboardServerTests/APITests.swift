@@ -158,6 +158,9 @@ struct APITests {
             #expect(text.contains(#"switchboard_contacts_ingested{channel="web",outcome="duplicate"} 1"#))
             #expect(text.contains(#"switchboard_webhook_rejected{channel="web",reason="missing_timestamp"} 1"#))
             #expect(text.contains("switchboard_ingest_duration_bucket"))
+            // The commit loop's own timing and queue: two contacts, each committed in a transaction of its own.
+            #expect(text.contains("switchboard_ingest_commit_duration_count 2"))
+            #expect(text.contains("switchboard_ingest_pending 0"))
         }
     }
 }

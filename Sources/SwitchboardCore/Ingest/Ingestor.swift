@@ -271,26 +271,31 @@ public final class Ingestor: ContactSink, Service {
         for waiter in leftovers { waiter.complete(.failure(.shuttingDown)) }
     }
 
-    private func takeBatch() -> [Waiter] {
+    /// The next batch, and how many items were waiting when it was taken.
+    private func takeBatch() -> (batch: [Waiter], waiting: Int) {
         state.withLock { state in
-            if state.pending.count <= configuration.maxBatchSize {
+            let waiting = state.pending.count
+            if waiting <= configuration.maxBatchSize {
                 defer { state.pending.removeAll(keepingCapacity: true) }
-                return state.pending
+                return (state.pending, waiting)
             }
             let batch = Array(state.pending.prefix(configuration.maxBatchSize))
             state.pending.removeFirst(configuration.maxBatchSize)
-            return batch
+            return (batch, waiting)
         }
     }
 
     private func drain() async {
         while true {
-            let batch = takeBatch()
+            let (batch, waiting) = takeBatch()
+            metrics.pending.record(waiting)
             guard !batch.isEmpty else { return }
             metrics.batchSize.record(batch.count)
             do {
+                let started = ContinuousClock.now
                 let outcomes = try await committer.commit(
                     batch.map(\.item), policy: configuration.threading, now: Date())
+                metrics.commitDuration.record(duration: ContinuousClock.now - started)
                 guard outcomes.count == batch.count else {
                     throw IngestError.storeUnavailable("store returned \(outcomes.count) outcomes for \(batch.count) items")
                 }
