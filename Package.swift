@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting", "SwitchboardTickets",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -202,7 +203,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardStoreSQLiteTests",
-            dependencies: ["SwitchboardStoreSQLite", "SwitchboardTesting", "SwitchboardRouting", "SwitchboardTickets"],
+            dependencies: [
+                "SwitchboardStoreSQLite", "SwitchboardTesting", "SwitchboardRouting", "SwitchboardTickets",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

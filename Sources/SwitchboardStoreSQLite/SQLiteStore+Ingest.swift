@@ -101,22 +101,26 @@ extension SQLiteStore {
         let channel = contact.channelID.rawValue
         let nowMillis = SQLiteCoding.millis(now)
 
+        // The per-contact statements run through `DirectStatement`: this transaction is the
+        // single writer every durable contact waits for.
+
         // 1. Dedupe on (channel, externalID): answer with the original ids.
-        let existing = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT m.id, m.conversation_id, c.number, c.customer_id
-                    FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                    WHERE m.channel_id = ? AND m.external_id = ?
-                    """),
-            arguments: [channel, contact.externalID])
-        if let existing {
-            try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
-            return IngestReceipt(
-                customerID: CustomerID(existing[3] as String), conversationID: ConversationID(existing[1] as String),
-                conversationNumber: existing[2], messageID: MessageID(existing[0] as String), duplicate: true,
+        let dedupe = try DirectStatement(
+            db,
+            sql: """
+                SELECT m.id, m.conversation_id, c.number, c.customer_id
+                FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                WHERE m.channel_id = ? AND m.external_id = ?
+                """, .text(channel), .text(contact.externalID))
+        if try dedupe.step() {
+            let receipt = IngestReceipt(
+                customerID: CustomerID(dedupe.text(3) ?? ""), conversationID: ConversationID(dedupe.text(1) ?? ""),
+                conversationNumber: dedupe.integer(2), messageID: MessageID(dedupe.text(0) ?? ""), duplicate: true,
                 newConversation: false)
+            try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
+            return receipt
         }
+        _ = consume dedupe
 
         // 2. Resolve the customer by exact handle; create one for an unknown handle.
         let customerID = try resolveCustomer(contact, nowMillis: nowMillis, db: db)
@@ -124,18 +128,7 @@ extension SQLiteStore {
         // 3. Thread: into the conversation the contact replies to, else (chat) the latest open
         // conversation on this channel within the window, else a new one.
         let hinted = try hintedConversation(contact, customerID: customerID, db: db)
-        let latest = !contact.threadHints.byInactivityWindow ? nil : try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, number, status, last_activity_at FROM conversations
-                    WHERE customer_id = ? AND channel_id = ? ORDER BY number DESC LIMIT 1
-                    """),
-            arguments: [customerID, channel]
-        ).map { row in
-            ThreadingPolicy.Candidate(
-                id: ConversationID(row[0] as String), number: row[1],
-                status: ConversationStatus(rawValue: row[2]) ?? .closed, lastActivityAt: SQLiteCoding.date(row[3]))
-        }
+        let latest = !contact.threadHints.byInactivityWindow ? nil : try latestConversation(customerID, channel: channel, db: db)
         let routing = try routingJSON(contact.routing)
         let conversationID: ConversationID
         let number: Int64
@@ -147,42 +140,45 @@ extension SQLiteStore {
             conversationID = id
             number = existingNumber
             isNew = false
-            try db.cachedStatement(
-                sql: "UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE number = ?"
-            ).execute(arguments: [nowMillis, nowMillis, number])
+            try DirectStatement(
+                db, sql: "UPDATE conversations SET last_activity_at = ?, updated_at = ? WHERE number = ?",
+                .integer(nowMillis), .integer(nowMillis), .integer(number)
+            ).execute()
         case .startNew:
             conversationID = .generate()
             isNew = true
-            try db.cachedStatement(
+            try DirectStatement(
+                db,
                 sql: """
                     INSERT INTO conversations (id, status, channel_id, channel_kind, customer_id, handle_kind,
                         handle_value, priority, routing, created_at, updated_at, last_activity_at)
                     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                conversationID.rawValue, channel, contact.channelKind.rawValue, customerID, contact.sender.kind,
-                contact.sender.value, contact.routing.vipLevel ?? 0, routing, nowMillis,
-                nowMillis, nowMillis,
-            ])
+                    """,
+                .text(conversationID.rawValue), .text(channel), .text(contact.channelKind.rawValue), .text(customerID),
+                .text(contact.sender.kind), .text(contact.sender.value), .integer(Int64(contact.routing.vipLevel ?? 0)),
+                .text(routing), .integer(nowMillis), .integer(nowMillis), .integer(nowMillis)
+            ).execute()
             number = db.lastInsertedRowID
         }
 
         // 4. Persist the message, its raw payload, its blobs and an outbox event.
         let messageID = prepared.messageID
-        try db.cachedStatement(
+        try DirectStatement(
+            db,
             sql: """
                 INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, author, text, html,
                     parts, attachments, routing, occurred_at, created_at)
                 VALUES (?, ?, ?, ?, 'inbound', ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            messageID.rawValue, conversationID.rawValue, channel, contact.externalID,
-            contact.senderName ?? contact.sender.description, contact.text, contact.html,
-            try SQLiteCoding.json(contact.parts), try SQLiteCoding.json(prepared.attachments),
-            routing, SQLiteCoding.millis(contact.occurredAt), nowMillis,
-        ])
-        try db.cachedStatement(sql: "INSERT INTO raw_payloads (message_id, content_type, body) VALUES (?, ?, ?)")
-            .execute(arguments: [messageID.rawValue, contact.raw.contentType, contact.raw.bytes])
+                """,
+            .text(messageID.rawValue), .text(conversationID.rawValue), .text(channel), .text(contact.externalID),
+            .text(contact.senderName ?? contact.sender.description), .text(contact.text), .text(contact.html),
+            .text(try SQLiteCoding.json(contact.parts)), .text(try SQLiteCoding.json(prepared.attachments)),
+            .text(routing), .integer(SQLiteCoding.millis(contact.occurredAt)), .integer(nowMillis)
+        ).execute()
+        try DirectStatement(
+            db, sql: "INSERT INTO raw_payloads (message_id, content_type, body) VALUES (?, ?, ?)",
+            .text(messageID.rawValue), .text(contact.raw.contentType), .blob(contact.raw.bytes)
+        ).execute()
         for attachment in prepared.attachments {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
                 .execute(arguments: [attachment.sha256, attachment.size, nowMillis])
@@ -192,12 +188,13 @@ extension SQLiteStore {
             {"channelId":"\(channel)","conversationId":"\(conversationID.rawValue)","customerId":"\(customerID)",\
             "messageId":"\(messageID.rawValue)","newConversation":\(isNew)}
             """
-        try db.cachedStatement(
+        try DirectStatement(
+            db,
             sql: """
                 INSERT INTO outbox (topic, state, channel_id, conversation_id, message_id, payload, created_at)
                 VALUES ('contact.ingested', 'event', ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [channel, conversationID.rawValue, messageID.rawValue, event, nowMillis])
+                """, .text(channel), .text(conversationID.rawValue), .text(messageID.rawValue), .text(event), .integer(nowMillis)
+        ).execute()
         try advance(contact.checkpoint, channel: contact.channelID, nowMillis: nowMillis, db: db)
 
         return IngestReceipt(
@@ -248,29 +245,50 @@ extension SQLiteStore {
         return nil
     }
 
+    /// The customer's newest conversation on `channel`, the candidate for threading by inactivity.
+    private static func latestConversation(_ customerID: String, channel: String, db: Database) throws
+        -> ThreadingPolicy.Candidate?
+    {
+        let latest = try DirectStatement(
+            db,
+            sql: """
+                SELECT id, number, status, last_activity_at FROM conversations
+                WHERE customer_id = ? AND channel_id = ? ORDER BY number DESC LIMIT 1
+                """, .text(customerID), .text(channel))
+        guard try latest.step(), let id = latest.text(0) else { return nil }
+        return ThreadingPolicy.Candidate(
+            id: ConversationID(id), number: latest.integer(1),
+            status: latest.text(2).flatMap(ConversationStatus.init(rawValue:)) ?? .closed,
+            lastActivityAt: SQLiteCoding.date(latest.integer(3)))
+    }
+
     /// The customer owning the contact's sender handle, created if the handle is new. Profile
     /// details the sender gave update the customer (name only when it has none).
     private static func resolveCustomer(_ contact: InboundContact, nowMillis: Int64, db: Database) throws -> String {
-        if let customerID = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT customer_id FROM handles WHERE kind = ? AND value = ?"),
-            arguments: [contact.sender.kind, contact.sender.value])
-        {
+        let lookup = try DirectStatement(
+            db, sql: "SELECT customer_id FROM handles WHERE kind = ? AND value = ?", .text(contact.sender.kind),
+            .text(contact.sender.value))
+        let found = try lookup.step() ? lookup.text(0) : nil
+        _ = consume lookup
+        if let customerID = found {
             if contact.senderName != nil || !contact.customerAttributes.isEmpty {
                 try updateProfile(customerID: customerID, contact: contact, nowMillis: nowMillis, db: db)
             }
             return customerID
         }
         let customerID = CustomerID.generate().rawValue
-        try db.cachedStatement(
+        try DirectStatement(
+            db,
             sql: """
                 INSERT INTO customers (id, name, attributes, vip_level, created_at, updated_at)
                 VALUES (?, ?, ?, 0, ?, ?)
-                """
-        ).execute(arguments: [
-            customerID, contact.senderName, try SQLiteCoding.json(contact.customerAttributes), nowMillis, nowMillis,
-        ])
-        try db.cachedStatement(sql: "INSERT INTO handles (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [contact.sender.kind, contact.sender.value, customerID, nowMillis])
+                """, .text(customerID), .text(contact.senderName), .text(try SQLiteCoding.json(contact.customerAttributes)),
+            .integer(nowMillis), .integer(nowMillis)
+        ).execute()
+        try DirectStatement(
+            db, sql: "INSERT INTO handles (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?)",
+            .text(contact.sender.kind), .text(contact.sender.value), .text(customerID), .integer(nowMillis)
+        ).execute()
         return customerID
     }
 
