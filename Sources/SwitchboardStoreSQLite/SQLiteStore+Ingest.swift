@@ -76,7 +76,7 @@ extension SQLiteStore {
                 db, sql: "SELECT id FROM messages WHERE channel_id = ? AND external_id IN (\(placeholders)) ORDER BY seq DESC LIMIT 1",
                 arguments: arguments)
         }
-        let recordID = "rec_" + timeOrderedUUID().uuidString.lowercased()
+        let recordID = "rec_" + timeOrderedID()
         try db.cachedStatement(
             sql: """
                 INSERT INTO recorded_contacts (id, channel_id, external_id, reason, detail, sender_kind, sender_value,
@@ -331,7 +331,7 @@ extension SQLiteStore {
                     """),
             arguments: [rating.conversationID.rawValue, rating.channelID.rawValue, rating.sender.kind, rating.sender.value])
         else { return .failure(.conversationNotFound) }
-        let ratingID = timeOrderedUUID().uuidString.lowercased()
+        let ratingID = timeOrderedID()
         let customerID: String = conversation[0]
         let agent: String? = conversation[1]
         try db.cachedStatement(

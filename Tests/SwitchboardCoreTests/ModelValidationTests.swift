@@ -106,4 +106,21 @@ struct IdentifierTests {
         let many = (0..<1000).map { _ in CustomerID.generate().rawValue }
         #expect(Set(many).count == 1000)
     }
+
+    @Test("ids as text: the UUID's own lower-case form, and ordered within a millisecond too")
+    func text() throws {
+        for _ in 0..<1000 {
+            let id = timeOrderedID()
+            let parsed = try #require(UUID(uuidString: id), "\(id) is a UUID")
+            #expect(parsed.uuidString.lowercased() == id)
+            #expect(id.count == 36 && id.allSatisfy { "0123456789abcdef-".contains($0) })
+            #expect(Array(id)[14] == "7" && ["8", "9", "a", "b"].contains(Array(id)[19]))
+        }
+        // 0.25 ms apart inside one millisecond: the sub-millisecond bits keep them in order.
+        let first = timeOrderedID(now: Date(timeIntervalSince1970: 1_700_000_000.0001))
+        let second = timeOrderedID(now: Date(timeIntervalSince1970: 1_700_000_000.00035))
+        #expect(first.prefix(13) == second.prefix(13), "same millisecond")
+        #expect(first < second)
+        #expect(MessageID.generate().rawValue.count == 36)
+    }
 }
