@@ -182,6 +182,9 @@ struct APIBadInputTests {
             ("attachment without name", Data(#"{"attachments":[{"data":"AAAA"}]}"#.utf8), "name"),
             ("not JSON", Data("text=hello".utf8), nil),
             ("deep nesting", Data((String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)).utf8), nil),
+            // The store would keep only "a" of this text (C strings end at NUL): refused instead.
+            ("NUL in the text", Data(#"{"text":"a\u0000b"}"#.utf8), nil),
+            ("NUL in an attachment name", Data(#"{"text":"x","attachments":[{"name":"\u0000","data":"AAAA"}]}"#.utf8), nil),
         ]
         let before = try await gateway.store.statistics()
         for (name, body, field) in cases {
@@ -190,6 +193,14 @@ struct APIBadInputTests {
             if let field { #expect((response.json["field"] as? String)?.hasSuffix(field) == true, "\(name): \(response.text)") }
         }
         #expect(try await gateway.store.statistics() == before)
+        let refusal = try await gateway.client.request("POST", path, body: Data(#"{"text":"a\u0000b"}"#.utf8), bearer: admin)
+        #expect(refusal.text.contains("NUL"), "\(refusal.text)")
+        // A backslash followed by "u0000" is ordinary text, kept verbatim.
+        let literal = try await gateway.client.request("POST", path, body: Data(#"{"text":"a\\u0000b"}"#.utf8), bearer: admin)
+        #expect((200..<300).contains(literal.status), "\(literal.text)")
+        let thread = try await gateway.client.get("/api/v1/conversations/\(id)", bearer: admin)
+        let texts = (thread.json["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String } ?? []
+        #expect(texts.contains(#"a\u0000b"#), "\(texts)")
         let oversize = try await gateway.client.request("POST", path, body: Data(repeating: 0x20, count: 17 << 20), bearer: admin)
         #expect(oversize.status == 413)
         let unknown = try await gateway.client.post("/api/v1/conversations/nope/messages", json: ["text": "x"], bearer: admin)

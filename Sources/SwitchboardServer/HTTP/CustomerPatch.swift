@@ -10,6 +10,7 @@ extension APIResources {
     enum CustomerPatch {
         static func decode(from request: Request, limit: Int) async throws -> CustomerChange {
             let buffer = try await request.body.collect(upTo: limit)
+            try JSONText.refuseNUL(Data(buffer: buffer))
             guard let value = try? JSONDecoder().decode(ConfigValue.self, from: Data(buffer: buffer)),
                 case .map(let fields) = value
             else { throw APIError.badRequest("body must be a JSON object of the fields to change") }

@@ -184,6 +184,7 @@ struct RoutingRoutes: Sendable {
     }
 
     private func decodePatch(_ data: Data) throws -> ConfigValue {
+        try JSONText.refuseNUL(data)
         guard let patch = try? JSONDecoder().decode(ConfigValue.self, from: data), case .map = patch else {
             throw APIError.badRequest("body must be a JSON object of the fields to change")
         }
