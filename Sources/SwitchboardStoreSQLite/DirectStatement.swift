@@ -25,7 +25,9 @@ enum DirectValue {
 /// by GRDB); each use here binds every parameter, and leaves the statement reset with its
 /// bindings cleared, so GRDB finds it as it left it.
 ///
-/// Not for statements that GRDB's observation features watch: none are registered in this store.
+/// One use of a given SQL at a time: a second `DirectStatement` for the same SQL resets the first
+/// (they share GRDB's cached statement). Not for statements that GRDB's observation features
+/// watch: none are registered in this store.
 struct DirectStatement: ~Copyable {
     private let statement: Statement
     private let handle: OpaquePointer

@@ -9,9 +9,9 @@ extension APIResources {
     /// The VIP level (0-10) and the `exclusiveAgent` attribute are what routing reads.
     enum CustomerPatch {
         static func decode(from request: Request, limit: Int) async throws -> CustomerChange {
-            let buffer = try await request.body.collect(upTo: limit)
-            try JSONText.refuseNUL(Data(buffer: buffer))
-            guard let value = try? JSONDecoder().decode(ConfigValue.self, from: Data(buffer: buffer)),
+            let data = Data(buffer: try await request.body.collect(upTo: limit))
+            try JSONText.refuseNUL(data)
+            guard let value = try? JSONDecoder().decode(ConfigValue.self, from: data),
                 case .map(let fields) = value
             else { throw APIError.badRequest("body must be a JSON object of the fields to change") }
             var change = CustomerChange()
