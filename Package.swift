@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "SwitchboardMIME", targets: ["SwitchboardMIME"]),
         .library(name: "SwitchboardEmail", targets: ["SwitchboardEmail"]),
         .library(name: "SwitchboardTickets", targets: ["SwitchboardTickets"]),
+        .library(name: "SwitchboardXML", targets: ["SwitchboardXML"]),
+        .library(name: "SwitchboardWeChat", targets: ["SwitchboardWeChat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -111,6 +113,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardXML",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SwitchboardWeChat",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardXML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Adapters/WeChat",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardServer",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting", "SwitchboardTickets",
@@ -145,7 +165,7 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardStoreSQLite", "SwitchboardServer",
-                "SwitchboardWebChat", "SwitchboardEmail", "SwitchboardMIME",
+                "SwitchboardWebChat", "SwitchboardEmail", "SwitchboardMIME", "SwitchboardWeChat",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -215,6 +235,23 @@ let package = Package(
                 "SwitchboardWebChat", "SwitchboardTesting", "SwitchboardStoreSQLite", "SwitchboardServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardWeChatTests",
+            dependencies: [
+                "SwitchboardWeChat", "SwitchboardXML", "SwitchboardTesting", "SwitchboardStoreSQLite", "SwitchboardServer",
+                "SwitchboardCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardXMLTests",
+            dependencies: ["SwitchboardXML"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

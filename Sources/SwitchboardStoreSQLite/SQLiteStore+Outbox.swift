@@ -32,15 +32,17 @@ extension SQLiteStore {
                         author: row[6], text: row[7], html: row[8],
                         attachments: SQLiteCoding.decode([Attachment].self, from: row[9], default: []),
                         createdAt: SQLiteCoding.date(row[10]), externalID: row[11], subject: routing?.extra["subject"],
-                        inReplyTo: thread.inReplyTo, references: thread.references, automatic: payload?.automatic ?? false))
+                        inReplyTo: thread.inReplyTo, references: thread.references, automatic: payload?.automatic ?? false,
+                        customerLastMessageAt: thread.lastInboundAt))
             }
         }
     }
 
     /// The external ids of a conversation's messages before `seq`: the latest inbound one, and
-    /// the chain (the first and the 19 latest), for threading replies.
+    /// the chain (the first and the 19 latest), for threading replies; and when the customer last
+    /// wrote.
     private static func thread(conversationID: String, before seq: Int64, db: Database) throws
-        -> (inReplyTo: String?, references: [String])
+        -> (inReplyTo: String?, references: [String], lastInboundAt: Date?)
     {
         let rows = try Row.fetchAll(
             db.cachedStatement(
@@ -51,7 +53,14 @@ extension SQLiteStore {
         let ids: [String] = rows.map { $0[0] }
         let inReplyTo = rows.last { ($0[1] as String) == "inbound" }.map { $0[0] as String }
         let references = ids.count <= 20 ? ids : [ids[0]] + ids.suffix(19)
-        return (inReplyTo, references)
+        let lastInboundAt = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT occurred_at FROM messages
+                    WHERE conversation_id = ? AND seq < ? AND direction = 'inbound' ORDER BY seq DESC LIMIT 1
+                    """), arguments: [conversationID, seq]
+        ).map(SQLiteCoding.date)
+        return (inReplyTo, references, lastInboundAt)
     }
 
     public func nextDeliveryDue() async throws -> Date? {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchboardCore
 import SwitchboardEmail
+import SwitchboardWeChat
 import SwitchboardWebChat
 
 /// The `switchboard` executable.
@@ -18,4 +19,5 @@ struct SwitchboardCommand: AsyncParsableCommand {
 let channelFactories: [any ChannelAdapterFactory] = [
     WebChatAdapterFactory(),
     EmailAdapterFactory(),
+    WeChatAdapterFactory(),
 ]

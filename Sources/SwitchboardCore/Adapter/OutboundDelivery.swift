@@ -28,12 +28,15 @@ public struct OutboundMessage: Sendable, Hashable {
     /// An automatic message (an ``Acknowledgement``), which channels mark as such (email:
     /// `Auto-Submitted: auto-replied`) so the other side does not answer it.
     public var automatic: Bool
+    /// When the customer's latest message in the conversation before this reply was sent, for
+    /// channels that only allow replies within a window of it (WeChat: 48 hours).
+    public var customerLastMessageAt: Date?
 
     public init(
         conversationID: ConversationID, conversationNumber: Int64, messageID: MessageID, recipient: Handle,
         author: String?, text: String?, html: String?, attachments: [Attachment], createdAt: Date,
         externalID: String? = nil, subject: String? = nil, inReplyTo: String? = nil, references: [String] = [],
-        automatic: Bool = false
+        automatic: Bool = false, customerLastMessageAt: Date? = nil
     ) {
         self.conversationID = conversationID
         self.conversationNumber = conversationNumber
@@ -49,6 +52,7 @@ public struct OutboundMessage: Sendable, Hashable {
         self.inReplyTo = inReplyTo
         self.references = references
         self.automatic = automatic
+        self.customerLastMessageAt = customerLastMessageAt
     }
 }
 

@@ -23,6 +23,7 @@ extension InboundContact {
         guard hasText || !attachments.isEmpty || !parts.isEmpty else {
             throw ValidationError(field: "text", reason: "is required when there are no attachments")
         }
+        for (index, part) in parts.enumerated() { try Self.checkPart(part, field: "parts[\(index)]") }
         guard attachments.count <= ContactLimits.maxAttachments else {
             throw ValidationError(field: "attachments", reason: "has more than \(ContactLimits.maxAttachments) entries")
         }
@@ -46,6 +47,29 @@ extension InboundContact {
                 throw ValidationError(field: "attributes", reason: "has a key that is empty or longer than 64 bytes")
             }
             try Self.checkText(value, field: "attributes.\(key)", maxBytes: ContactLimits.maxAttributeValueBytes)
+        }
+    }
+
+    /// The strings inside a typed part: bounded, without NUL.
+    static func checkPart(_ part: MessagePart, field: String) throws(ValidationError) {
+        var texts: [(String?, String)] = []
+        switch part {
+        case .location(let latitude, let longitude, let label):
+            guard latitude.isFinite, longitude.isFinite, abs(latitude) <= 90, abs(longitude) <= 180 else {
+                throw ValidationError(field: field, reason: "has a location outside the globe")
+            }
+            texts = [(label, "label")]
+        case .link(let url, let title): texts = [(url, "url"), (title, "title")]
+        case .event(let name, let fields): texts = [(name, "name")] + fields.map { ($0.value, "fields.\($0.key)") }
+        case .media(let media):
+            texts = [
+                (media.kind, "kind"), (media.mediaID, "mediaID"), (media.url, "url"), (media.thumbnailMediaID, "thumbnailMediaID"),
+                (media.format, "format"), (media.recognition, "recognition"),
+            ]
+        case .image, .voice, .callRecord, .unknown: return
+        }
+        for (value, name) in texts {
+            if let value { try checkText(value, field: "\(field).\(name)", maxBytes: ContactLimits.maxAttributeValueBytes) }
         }
     }
 

@@ -11,10 +11,12 @@ public enum MessagePart: Sendable, Hashable, Codable {
     case link(url: String, title: String?)
     case event(name: String, fields: [String: String])
     case callRecord(CallRecord)
+    /// Media the channel holds and we only reference (a WeChat image or voice by `MediaId`).
+    case media(RemoteMedia)
     case unknown(type: String)
 
     private enum Key: String, CodingKey {
-        case type, attachment, latitude, longitude, label, url, title, name, fields, call
+        case type, attachment, latitude, longitude, label, url, title, name, fields, call, media
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +39,7 @@ public enum MessagePart: Sendable, Hashable, Codable {
                 name: try container.decode(String.self, forKey: .name),
                 fields: try container.decodeIfPresent([String: String].self, forKey: .fields) ?? [:])
         case "call": self = .callRecord(try container.decode(CallRecord.self, forKey: .call))
+        case "media": self = .media(try container.decode(RemoteMedia.self, forKey: .media))
         default: self = .unknown(type: type)
         }
     }
@@ -66,9 +69,44 @@ public enum MessagePart: Sendable, Hashable, Codable {
         case .callRecord(let record):
             try container.encode("call", forKey: .type)
             try container.encode(record, forKey: .call)
+        case .media(let media):
+            try container.encode("media", forKey: .type)
+            try container.encode(media, forKey: .media)
         case .unknown(let type):
             try container.encode(type, forKey: .type)
         }
+    }
+}
+
+/// A picture, voice note or video that stays on the channel's servers: what the channel told us
+/// about it, so an agent (or a later fetch through the channel's media API) can reach it.
+///
+/// Channels such as WeChat deliver media by reference (`MediaId`, a URL) rather than inline, and
+/// the reference expires on their side (WeChat: 3 days); the message keeps it as received.
+public struct RemoteMedia: Sendable, Hashable, Codable {
+    /// `image`, `voice`, `video`, `shortvideo`, `file`, … as the channel names it.
+    public var kind: String
+    /// The channel's id for the media (WeChat `MediaId`).
+    public var mediaID: String?
+    /// A URL the channel gave for it (WeChat `PicUrl`).
+    public var url: String?
+    /// The channel's id for a thumbnail (WeChat `ThumbMediaId`).
+    public var thumbnailMediaID: String?
+    /// The encoding the channel named (`amr`, `speex`), if any.
+    public var format: String?
+    /// Speech recognized by the channel for a voice note (WeChat `Recognition`).
+    public var recognition: String?
+
+    public init(
+        kind: String, mediaID: String? = nil, url: String? = nil, thumbnailMediaID: String? = nil, format: String? = nil,
+        recognition: String? = nil
+    ) {
+        self.kind = kind
+        self.mediaID = mediaID
+        self.url = url
+        self.thumbnailMediaID = thumbnailMediaID
+        self.format = format
+        self.recognition = recognition
     }
 }
 

@@ -76,6 +76,9 @@ public struct RecordReason: RawRepresentable, Sendable, Hashable, Codable, Custo
     public static let oversize = RecordReason("oversize")
     /// Could not be turned into a contact (no sender, broken beyond repair).
     public static let unreadable = RecordReason("unreadable")
+    /// Something the customer did rather than said (a WeChat follow, unfollow, menu click or
+    /// location report): kept against their handle, never answered.
+    public static let channelEvent = RecordReason("event")
 }
 
 /// What recording one contact produced.
