@@ -85,13 +85,3 @@ struct DeliveryTests {
         try await gateway.store.conversation(ConversationID(conversation))?.messages.last?.deliveryState
     }
 }
-
-/// Polls `condition` until it holds or `timeout` passes; throws when it never does.
-func waitUntil(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw ConformanceFailure(check: "waitUntil", message: "condition did not hold within \(timeout)")
-}
