@@ -59,8 +59,9 @@ public struct WeChatContactBuilder: Sendable {
             channelID: channelID, channelKind: .wechat, externalID: externalID, occurredAt: occurredAt,
             sender: handle(openID: push.fromUserName), recipient: push.toUserName,
             routing: RoutingAttributes(extra: ["msgType": push.msgType]), raw: raw)
+        // A UnionID is WeChat saying that OpenIDs of several accounts are one person.
         if let unionID = push["UnionID"] ?? push["UnionId"] {
-            contact.customerAttributes["wechat.unionid"] = unionID
+            contact.linkedHandles = [Handle(kind: Self.unionIDHandleKind, value: unionID)]
         }
         switch push.msgType {
         case "text":

@@ -265,12 +265,17 @@ extension SQLiteStore {
     /// The customer owning the contact's sender handle, created if the handle is new. Profile
     /// details the sender gave update the customer (name only when it has none).
     private static func resolveCustomer(_ contact: InboundContact, nowMillis: Int64, db: Database) throws -> String {
-        let lookup = try DirectStatement(
-            db, sql: "SELECT customer_id FROM handles WHERE kind = ? AND value = ?", .text(contact.sender.kind),
-            .text(contact.sender.value))
-        let found = try lookup.step() ? lookup.text(0) : nil
-        _ = consume lookup
+        var found = try customerHolding(contact.sender, db: db)
+        let foundBySender = found != nil
+        if found == nil {
+            for handle in contact.linkedHandles {
+                found = try customerHolding(handle, db: db)
+                if found != nil { break }
+            }
+        }
         if let customerID = found {
+            if !foundBySender { try attach(contact.sender, to: customerID, nowMillis: nowMillis, db: db) }
+            for handle in contact.linkedHandles { try attach(handle, to: customerID, nowMillis: nowMillis, db: db) }
             if contact.senderName != nil || !contact.customerAttributes.isEmpty {
                 try updateProfile(customerID: customerID, contact: contact, nowMillis: nowMillis, db: db)
             }
@@ -289,7 +294,23 @@ extension SQLiteStore {
             db, sql: "INSERT INTO handles (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?)",
             .text(contact.sender.kind), .text(contact.sender.value), .text(customerID), .integer(nowMillis)
         ).execute()
+        for handle in contact.linkedHandles { try attach(handle, to: customerID, nowMillis: nowMillis, db: db) }
         return customerID
+    }
+
+    /// The customer holding `handle`, if any.
+    private static func customerHolding(_ handle: Handle, db: Database) throws -> String? {
+        let lookup = try DirectStatement(
+            db, sql: "SELECT customer_id FROM handles WHERE kind = ? AND value = ?", .text(handle.kind), .text(handle.value))
+        return try lookup.step() ? lookup.text(0) : nil
+    }
+
+    /// Gives `handle` to `customerID` unless someone already holds it (then it stays with them).
+    private static func attach(_ handle: Handle, to customerID: String, nowMillis: Int64, db: Database) throws {
+        try DirectStatement(
+            db, sql: "INSERT OR IGNORE INTO handles (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?)",
+            .text(handle.kind), .text(handle.value), .text(customerID), .integer(nowMillis)
+        ).execute()
     }
 
     private static func updateProfile(customerID: String, contact: InboundContact, nowMillis: Int64, db: Database) throws {

@@ -59,6 +59,7 @@ public struct StoreConformance: Sendable {
         ("channels and visitors are kept apart", { s, store in try await s.separation(store) }),
         ("text and attachments are stored verbatim", { s, store in try await s.verbatim(store) }),
         ("profile details update the customer without joining customers", { s, store in try await s.profile(store) }),
+        ("linked handles find and join one person's handles, never another's", { s, store in try await s.linkedHandles(store) }),
         ("ratings are recorded once and only for the sender's conversation", { s, store in try await s.ratings(store) }),
         ("conversation listing filters and pages", { s, store in try await s.listing(store) }),
         ("merge moves handles and conversations; refuses bad merges", { s, store in try await s.merge(store) }),
@@ -212,6 +213,34 @@ public struct StoreConformance: Sendable {
         try expect(customer?.attributes == ["plan": "pro", "email": "dan@example.com"], check, "attributes merged, newest wins: \(String(describing: customer?.attributes))")
         let other = try await ingest(store, [Fixtures.contact(externalID: "p-3", visitor: "eve", attributes: ["email": "dan@example.com"])])[0]
         try expect(other.customerID != first.customerID, check, "a self-reported email never joins two customers")
+    }
+
+    func linkedHandles(_ store: any GatewayStore) async throws {
+        let check = "linked handles"
+        let union = Handle(kind: "wechat-unionid", value: "u-1")
+        func contact(_ id: String, openID: String, linked: [Handle]) -> InboundContact {
+            var contact = Fixtures.contact(externalID: id)
+            contact.sender = Handle(kind: "wechat-openid", value: openID)
+            contact.linkedHandles = linked
+            return contact
+        }
+        // One person on two accounts: the second OpenID finds the customer through the UnionID.
+        let first = try await ingest(store, [contact("l-1", openID: "app1:o1", linked: [union])])[0]
+        let second = try await ingest(store, [contact("l-2", openID: "app2:o9", linked: [union])])[0]
+        try expect(first.customerID == second.customerID, check, "the linked handle joins the two OpenIDs")
+        let handles = Set(try await store.customer(first.customerID)?.customer.handles ?? [])
+        try expect(
+            handles == [union, Handle(kind: "wechat-openid", value: "app1:o1"), Handle(kind: "wechat-openid", value: "app2:o9")], check,
+            "the customer holds both OpenIDs and the UnionID: \(handles)")
+        // A known sender keeps its customer even when it names another's linked handle.
+        let stranger = try await ingest(store, [contact("l-3", openID: "app1:o2", linked: [])])[0]
+        let claim = try await ingest(store, [contact("l-4", openID: "app1:o2", linked: [union])])[0]
+        try expect(claim.customerID == stranger.customerID && claim.customerID != first.customerID, check, "no silent join of two customers")
+        let strangerHandles = try await store.customer(stranger.customerID)?.customer.handles ?? []
+        try expect(!strangerHandles.contains(union), check, "a handle held by another customer stays with them")
+        // Without linked handles nothing changes.
+        let plain = try await ingest(store, [contact("l-5", openID: "app3:o3", linked: [])])[0]
+        try expect(plain.customerID != first.customerID, check, "no linked handle, no join")
     }
 
     func ratings(_ store: any GatewayStore) async throws {

@@ -39,6 +39,14 @@ struct WeChatContactBuilderTests {
         #expect(contact.raw.contentType == "application/xml")
     }
 
+    @Test("a UnionID becomes a second handle")
+    func unionID() throws {
+        let contact = try contact("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>8</MsgId><UnionID><![CDATA[uX]]></UnionID>")
+        #expect(contact.linkedHandles == [Handle(kind: "wechat-unionid", value: "uX")])
+        let plain = try self.contact("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>9</MsgId>")
+        #expect(plain.linkedHandles.isEmpty)
+    }
+
     @Test func image() throws {
         let contact = try contact(
             "<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.example/p]]></PicUrl><MediaId><![CDATA[m1]]></MediaId><MsgId>1</MsgId>")

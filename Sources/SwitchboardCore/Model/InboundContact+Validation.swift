@@ -4,6 +4,7 @@ import Foundation
 public enum ContactLimits {
     public static let maxExternalIDBytes = 255
     public static let maxHandleValueBytes = 512
+    public static let maxLinkedHandles = 8
     public static let maxNameBytes = 512
     public static let maxAttachments = 100
     public static let maxAttributeCount = 100
@@ -18,6 +19,13 @@ extension InboundContact {
         try Self.checkIdentifier(externalID, field: "id", maxBytes: ContactLimits.maxExternalIDBytes)
         guard !sender.kind.isEmpty else { throw ValidationError(field: "sender.kind", reason: "is empty") }
         try Self.checkIdentifier(sender.value, field: "sender", maxBytes: ContactLimits.maxHandleValueBytes)
+        guard linkedHandles.count <= ContactLimits.maxLinkedHandles else {
+            throw ValidationError(field: "linkedHandles", reason: "has more than \(ContactLimits.maxLinkedHandles) entries")
+        }
+        for (index, handle) in linkedHandles.enumerated() {
+            guard !handle.kind.isEmpty else { throw ValidationError(field: "linkedHandles[\(index)].kind", reason: "is empty") }
+            try Self.checkIdentifier(handle.value, field: "linkedHandles[\(index)]", maxBytes: ContactLimits.maxHandleValueBytes)
+        }
         if let senderName { try Self.checkText(senderName, field: "name", maxBytes: ContactLimits.maxNameBytes) }
         let hasText = !(text ?? "").isEmpty || !(html ?? "").isEmpty
         guard hasText || !attachments.isEmpty || !parts.isEmpty else {

@@ -14,6 +14,12 @@ public struct InboundContact: Sendable, Hashable {
     public var occurredAt: Date
     /// Who sent it, normalized (see ``Handle``). Identity resolution keys on this.
     public var sender: Handle
+    /// Further handles the channel itself vouches belong to the sender (a WeChat UnionID, shared
+    /// by one person's OpenIDs across a company's accounts). The customer is found by ``sender``,
+    /// else by the first linked handle already known; handles not yet known are attached to that
+    /// customer. A linked handle another customer already holds is left with them: customers are
+    /// joined only by an agent's merge, never silently.
+    public var linkedHandles: [Handle]
     /// The display name the sender gave, if any.
     public var senderName: String?
     /// The endpoint it was sent to (an email address, an official account id), if the channel has one.
@@ -39,7 +45,7 @@ public struct InboundContact: Sendable, Hashable {
         senderName: String? = nil, recipient: String? = nil, threadHints: ThreadHints = ThreadHints(),
         text: String? = nil, html: String? = nil, parts: [MessagePart] = [], attachments: [InboundAttachment] = [],
         routing: RoutingAttributes = RoutingAttributes(), customerAttributes: [String: String] = [:],
-        raw: RawPayload, checkpoint: ChannelCheckpoint? = nil
+        raw: RawPayload, checkpoint: ChannelCheckpoint? = nil, linkedHandles: [Handle] = []
     ) {
         self.channelID = channelID
         self.channelKind = channelKind
@@ -57,6 +63,7 @@ public struct InboundContact: Sendable, Hashable {
         self.customerAttributes = customerAttributes
         self.raw = raw
         self.checkpoint = checkpoint
+        self.linkedHandles = linkedHandles
     }
 }
 
