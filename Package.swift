@@ -267,7 +267,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SwitchboardTesting", "SwitchboardWebChat", "SwitchboardStoreSQLite", "SwitchboardCore", "SwitchboardEmail",
-                "SwitchboardStore", "SwitchboardMIME",
+                "SwitchboardStore", "SwitchboardMIME", "SwitchboardWeChat",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
