@@ -183,6 +183,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "switchboard-bench-requests",
+            dependencies: ["SwitchboardWeChat", "SwitchboardWebChat"],
+            path: "Benchmarks/PushRequests",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "switchboard-routing-bench",
             dependencies: ["SwitchboardRouting", "SwitchboardCore"],
             path: "Benchmarks/Routing",
