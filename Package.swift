@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SwitchboardTickets", targets: ["SwitchboardTickets"]),
         .library(name: "SwitchboardXML", targets: ["SwitchboardXML"]),
         .library(name: "SwitchboardWeChat", targets: ["SwitchboardWeChat"]),
+        .library(name: "SwitchboardWeibo", targets: ["SwitchboardWeibo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -131,6 +132,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchboardWeibo",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Adapters/Weibo",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardServer",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardRouting", "SwitchboardTickets",
@@ -165,7 +178,7 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardStoreSQLite", "SwitchboardServer",
-                "SwitchboardWebChat", "SwitchboardEmail", "SwitchboardMIME", "SwitchboardWeChat",
+                "SwitchboardWebChat", "SwitchboardEmail", "SwitchboardMIME", "SwitchboardWeChat", "SwitchboardWeibo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -253,6 +266,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardWeiboTests",
+            dependencies: [
+                "SwitchboardWeibo", "SwitchboardTesting", "SwitchboardStoreSQLite", "SwitchboardServer", "SwitchboardCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

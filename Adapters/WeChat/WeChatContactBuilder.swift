@@ -121,8 +121,8 @@ public struct WeChatContactBuilder: Sendable {
         return .record(
             RecordedContact(
                 channelID: channelID, channelKind: .wechat, externalID: contact.externalID, occurredAt: contact.occurredAt,
-                sender: contact.sender, summary: Self.clipped(summary, maxBytes: 1024), reason: .channelEvent,
-                detail: Self.clipped("WeChat event \(name)" + (detail.isEmpty ? "" : ": \(detail)")), raw: contact.raw))
+                sender: contact.sender, summary: summary.prefix(utf8Bytes: 1024), reason: .channelEvent,
+                detail: ("WeChat event \(name)" + (detail.isEmpty ? "" : ": \(detail)")).prefix(utf8Bytes: 4000), raw: contact.raw))
     }
 
     /// A push that is authentic but cannot be a message: kept with its bytes, never dropped.
@@ -132,19 +132,5 @@ public struct WeChatContactBuilder: Sendable {
                 channelID: channelID, channelKind: .wechat, externalID: externalID,
                 occurredAt: Date(timeIntervalSince1970: TimeInterval(push.createTime)), sender: handle(openID: push.fromUserName),
                 summary: "WeChat \(push.msgType) message", reason: .unreadable, detail: why, raw: raw))
-    }
-
-    /// `text` cut to at most 4,000 UTF-8 bytes on a character boundary.
-    static func clipped(_ text: String, maxBytes: Int = 4000) -> String {
-        guard text.utf8.count > maxBytes else { return text }
-        var result = ""
-        var used = 0
-        for character in text {
-            let size = character.utf8.count
-            guard used + size <= maxBytes else { break }
-            result.append(character)
-            used += size
-        }
-        return result
     }
 }

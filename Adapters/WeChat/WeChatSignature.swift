@@ -1,4 +1,3 @@
-import Crypto
 import SwitchboardCore
 
 /// WeChat's request signatures: hex SHA-1 of the byte-wise sorted concatenation of the token,
@@ -10,21 +9,11 @@ import SwitchboardCore
 public enum WeChatSignature {
     /// The lower-case hex SHA-1 of `parts` sorted byte-wise and concatenated.
     public static func compute(_ parts: [String]) -> String {
-        let sorted = parts.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
-        var hasher = Insecure.SHA1()
-        for part in sorted { hasher.update(data: part) }
-        return hasher.finalize().hexString
+        SortedSHA1Signature.compute(parts)
     }
 
-    /// Whether `given` is the hex digest `expected`, compared in constant time (upper-case hex
-    /// accepted).
+    /// Whether `given` is the hex digest `expected`, compared in constant time.
     public static func matches(expected: String, given: String?) -> Bool {
-        guard let given else { return false }
-        let left = Array(expected.utf8)
-        let right = Array(given.lowercased().utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
+        SortedSHA1Signature.matches(expected: expected, given: given)
     }
 }

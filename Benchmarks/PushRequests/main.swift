@@ -26,7 +26,7 @@ guard FileManager.default.createFile(atPath: file, contents: nil), let output = 
     fail("cannot write \(file)")
 }
 var buffer = Data()
-func emit(path: String, body: String) {
+@MainActor func emit(path: String, body: String) {
     buffer.append(Data((path + "\n" + body + "\n").utf8))
     if buffer.count > 1 << 20 {
         output.write(buffer)

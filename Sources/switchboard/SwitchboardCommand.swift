@@ -2,6 +2,7 @@ import ArgumentParser
 import SwitchboardCore
 import SwitchboardEmail
 import SwitchboardWeChat
+import SwitchboardWeibo
 import SwitchboardWebChat
 
 /// The `switchboard` executable.
@@ -20,4 +21,5 @@ let channelFactories: [any ChannelAdapterFactory] = [
     WebChatAdapterFactory(),
     EmailAdapterFactory(),
     WeChatAdapterFactory(),
+    WeiboAdapterFactory(),
 ]

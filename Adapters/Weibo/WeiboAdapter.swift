@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import Metrics
+import SwitchboardCore
+
+/// The Weibo fan-service channel (粉丝服务): signed JSON pushes in, replies through the reply API.
+///
+/// Inbound: `GET /channels/{id}/weibo` answers the URL verification; `POST` takes pushes.
+/// ``WeiboEndpoint`` checks the signature and reads the push, ``WeiboContactBuilder`` turns it
+/// into a message or a record, and the empty `200` Weibo expects is sent only after the durable
+/// commit; a retried push answers the same and stores nothing. Unknown push types are recorded
+/// and acknowledged, never refused.
+///
+/// Outbound: text replies within 48 hours of the customer's last message.
+public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
+    public static let replyWindow: TimeInterval = 48 * 3600
+
+    public let id: ChannelID
+    public var kind: ChannelKind { .weibo }
+    public let configuration: WeiboConfiguration
+    public var maxBodySize: Int { configuration.maxBodyBytes }
+
+    private let endpoint: WeiboEndpoint
+    private let builder: WeiboContactBuilder
+    private let sink: any ContactSink
+    private let logger: Logger
+    private let rejected: CounterFamily
+    private let api: WeiboAPIClient?
+
+    public init(id: ChannelID, configuration: WeiboConfiguration, environment: ChannelEnvironment) {
+        self.id = id
+        self.configuration = configuration
+        self.endpoint = WeiboEndpoint(configuration: configuration)
+        self.builder = WeiboContactBuilder(channelID: id, conversationEvents: configuration.conversationEvents)
+        self.sink = environment.sink
+        var logger = environment.logger
+        logger[metadataKey: "sb.channel"] = "\(id.rawValue)"
+        self.logger = logger
+        self.rejected = CounterFamily(
+            label: "switchboard.webhook.rejected", dimensions: ["channel", "reason"], factory: environment.metricsFactory)
+        self.api = configuration.accessToken.map {
+            WeiboAPIClient(baseURL: configuration.apiBaseURL, accessToken: $0, timeout: configuration.apiTimeout)
+        }
+    }
+
+    public var routes: [PushRoute] {
+        [
+            PushRoute(method: "GET", path: "weibo") { [self] request in await receive(request) },
+            PushRoute(method: "POST", path: "weibo") { [self] request in await receive(request) },
+        ]
+    }
+
+    func receive(_ request: PushRequest) async -> PushResponse {
+        switch endpoint.decide(method: request.method, query: request.query, body: request.body, now: request.receivedAt) {
+        case .verified(let echo):
+            return PushResponse(status: 200, headers: [(name: "content-type", value: "text/plain")], body: Data(echo.utf8))
+        case .rejected(let reason, let status, let message):
+            rejected.increment(id.rawValue, reason)
+            logger.notice("Weibo request rejected", metadata: ["sb.reason": "\(reason)", "sb.detail": "\(message)"])
+            return .error(status, message)
+        case .push(let push):
+            do throws(IngestError) {
+                switch builder.submission(for: push, raw: request.body) {
+                case .contact(let contact):
+                    do throws(IngestError) {
+                        _ = try await sink.ingest(contact)
+                    } catch where error.validationError != nil {
+                        let problem = error.validationError.map { "\($0.field) \($0.reason)" } ?? "\(error)"
+                        logger.warning("Weibo push kept as unreadable", metadata: ["sb.reason": "\(problem)"])
+                        _ = try await sink.record(
+                            RecordedContact(
+                                channelID: id, channelKind: .weibo, externalID: contact.externalID, occurredAt: contact.occurredAt,
+                                sender: contact.sender, summary: "Weibo \(push.type) message", reason: .unreadable,
+                                detail: "not stored as a message: \(problem)", raw: contact.raw))
+                    }
+                case .record(let record):
+                    _ = try await sink.record(record)
+                }
+            } catch {
+                if error.isRetryable {
+                    logger.warning("Weibo push not stored; Weibo will retry", metadata: ["sb.error": "\(error)"])
+                    return .error(error.httpStatus, "not stored (\(error.metricReason)); retry later", headers: [(name: "retry-after", value: "1")])
+                }
+                rejected.increment(id.rawValue, "malformed")
+                logger.notice("Weibo push refused", metadata: ["sb.error": "\(error)"])
+                return .error(error.httpStatus, error.description)
+            }
+            // Weibo takes an empty answer as "received, no passive reply".
+            return PushResponse(status: 200, headers: [(name: "content-type", value: "text/plain")])
+        }
+    }
+
+    // MARK: Outbound
+
+    public var canDeliver: Bool { api != nil }
+
+    public func send(_ delivery: OutboundDelivery) async throws(DeliveryError) {
+        guard let api else { throw .permanent("channel \(id) has no accessToken configured") }
+        let message = delivery.message
+        guard message.recipient.kind == WeiboContactBuilder.handleKind, Int64(message.recipient.value) != nil else {
+            throw .permanent("recipient \(message.recipient) is not a Weibo user id")
+        }
+        if let last = message.customerLastMessageAt, Date().timeIntervalSince(last) > Self.replyWindow {
+            throw .permanent(
+                "the customer last wrote at \(ISO8601.format(last)), more than 48 hours ago; Weibo allows replies only "
+                    + "within 48 hours of the customer's last message")
+        }
+        guard delivery.attachments.isEmpty else {
+            throw .permanent("Weibo replies carry text (and article cards), not files; send a link instead")
+        }
+        guard let text = message.text.flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw .permanent("the reply has no text")
+        }
+        try await api.replyText(to: message.recipient.value, text: text)
+    }
+
+    public func shutdown() async {
+        await api?.shutdown()
+    }
+}
+
+/// Registers `type: weibo`.
+public struct WeiboAdapterFactory: ChannelAdapterFactory {
+    public init() {}
+    public var typeName: String { "weibo" }
+
+    public func makeAdapter(id: ChannelID, config: ConfigReader, environment: ChannelEnvironment) -> (any ChannelAdapter)? {
+        guard let configuration = WeiboConfiguration(reading: config) else { return nil }
+        return WeiboAdapter(id: id, configuration: configuration, environment: environment)
+    }
+}

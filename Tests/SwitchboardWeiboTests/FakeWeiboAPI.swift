@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A loopback stand-in for Weibo's reply API (`POST /2/messages/reply.json`, form-encoded), shaped
+/// by its public docs: it checks the access token, records each reply's form fields, and takes a
+/// script of `error_code`s (answered with HTTP 400 and Weibo's error JSON) for the next calls.
+final class FakeWeiboAPI: Sendable {
+    static let accessToken = "2.00fake_weibo_access_token"
+
+    struct Reply: Sendable {
+        var form: [String: String]
+        var data: [String: String]
+    }
+
+    private let state = Mutex<(replies: [Reply], script: [(Int, String)])>(([], []))
+    private let group: Mutex<ServiceGroup?> = Mutex(nil)
+    private let runner: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    private let boundPort = Mutex(0)
+
+    var port: Int { boundPort.withLock { $0 } }
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var replies: [Reply] { state.withLock { $0.replies } }
+    func script(_ errors: [(Int, String)]) { state.withLock { $0.script = errors } }
+
+    func start() async throws {
+        let router = Router()
+        router.post("2/messages/reply.json") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var form: [String: String] = [:]
+            for pair in String(decoding: body.readableBytesView, as: UTF8.self).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                form[parts[0]] = parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? parts[1]
+            }
+            let answer = self.state.withLock { state -> (Int, String) in
+                if form["access_token"] != Self.accessToken { return (21332, "invalid_access_token") }
+                if !state.script.isEmpty { return state.script.removeFirst() }
+                let data = (form["data"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any] ?? [:])
+                    .mapValues { "\($0)" }
+                state.replies.append(Reply(form: form, data: data))
+                return (0, "")
+            }
+            if answer.0 == 0 {
+                return Self.json(.ok, ["id": 3_696_254_286_421_321, "type": form["type"] ?? "", "receiver_id": form["receiver_id"] ?? ""])
+            }
+            return Self.json(.badRequest, ["error": answer.1, "error_code": answer.0, "request": "/2/messages/reply.json"])
+        }
+        var logger = Logger(label: "fake-weibo-api")
+        logger.logLevel = .warning
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        for await value in stream {
+            boundPort.withLock { $0 = value }
+            break
+        }
+        self.group.withLock { $0 = group }
+        runner.withLock { $0 = task }
+    }
+
+    func stop() async {
+        await group.withLock { $0 }?.triggerGracefulShutdown()
+        _ = try? await runner.withLock { $0 }?.value
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ object: [String: any Sendable]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
