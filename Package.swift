@@ -296,7 +296,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SwitchboardTesting", "SwitchboardWebChat", "SwitchboardStoreSQLite", "SwitchboardCore", "SwitchboardEmail",
-                "SwitchboardStore", "SwitchboardMIME", "SwitchboardWeChat",
+                "SwitchboardStore", "SwitchboardMIME", "SwitchboardWeChat", "SwitchboardWeibo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

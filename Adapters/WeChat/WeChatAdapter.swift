@@ -84,17 +84,8 @@ public final class WeChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
         do throws(IngestError) {
             switch submission {
             case .contact(let contact):
-                do throws(IngestError) {
-                    _ = try await sink.ingest(contact)
-                } catch where error.validationError != nil {
-                    // Authentic but not storable as a message (too long, a NUL, …): keep it.
-                    let problem = error.validationError.map { "\($0.field) \($0.reason)" } ?? "\(error)"
+                if let problem = try await sink.ingestOrKeep(contact, summary: "WeChat \(push.msgType) message") {
                     logger.warning("WeChat push kept as unreadable", metadata: ["sb.reason": "\(problem)"])
-                    _ = try await sink.record(
-                        RecordedContact(
-                            channelID: id, channelKind: .wechat, externalID: contact.externalID, occurredAt: contact.occurredAt,
-                            sender: contact.sender, summary: "WeChat \(push.msgType) message", reason: .unreadable,
-                            detail: "not stored as a message: \(problem)", raw: contact.raw))
                 }
             case .record(let record):
                 _ = try await sink.record(record)

@@ -101,30 +101,11 @@ public struct WeChatConfiguration: Sendable {
             config.problem(Key.appID, "must be the account's AppID (letters and digits, e.g. wx5c2e8f1a9b3d7e60)")
         }
         let appSecret = config.secret(Key.appSecret)
-        var apiBaseURL: URL?
-        if let text = config.string(Key.apiBaseURL) {
-            if let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                url.host?.isEmpty == false
-            {
-                apiBaseURL = url
-            } else {
-                config.problem(Key.apiBaseURL, "must be an http:// or https:// URL with a host, found '\(text)'")
-            }
-        }
+        let apiBaseURL = config.httpURL(Key.apiBaseURL)
         let maxBody = config.int(Key.maxBodyBytes, default: 64 << 10, range: 1024...(16 << 20))
         let tolerance = config.int(Key.timestampTolerance, default: 300, range: 0...86_400)
-        var events: Set<String> = []
-        if let names = config.decode(Key.conversationEvents, as: [String].self) {
-            for name in names {
-                if Self.conversationEventNames.contains(name) {
-                    events.insert(name)
-                } else {
-                    config.problem(
-                        Key.conversationEvents,
-                        "'\(name)' cannot open a conversation; allowed: \(Self.conversationEventNames.joined(separator: ", "))")
-                }
-            }
-        }
+        let events = config.names(
+            Key.conversationEvents, allowed: Self.conversationEventNames, refusal: "cannot open a conversation")
         let subscribeReply = config.string(Key.subscribeReply)
         if let subscribeReply, subscribeReply.isEmpty || subscribeReply.utf8.count > 2048 {
             config.problem(Key.subscribeReply, "must be 1 to 2048 bytes of text")

@@ -47,16 +47,7 @@ public struct WebChatConfiguration: Sendable {
         if let secret, secret.utf8.count < 16 {
             config.problem(Key.secret, "must be at least 16 bytes long")
         }
-        var callbackURL: URL?
-        if let text = config.string(Key.callbackURL) {
-            if let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                url.host?.isEmpty == false
-            {
-                callbackURL = url
-            } else {
-                config.problem(Key.callbackURL, "must be an http:// or https:// URL with a host, found '\(text)'")
-            }
-        }
+        let callbackURL = config.httpURL(Key.callbackURL)
         let maxBody = config.int(Key.maxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))
         let tolerance = config.int(Key.timestampTolerance, default: 300, range: 1...86_400)
         let timeout = config.int(Key.callbackTimeout, default: 10, range: 1...300)

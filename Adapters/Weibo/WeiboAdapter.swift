@@ -62,16 +62,8 @@ public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
             do throws(IngestError) {
                 switch builder.submission(for: push, raw: request.body) {
                 case .contact(let contact):
-                    do throws(IngestError) {
-                        _ = try await sink.ingest(contact)
-                    } catch where error.validationError != nil {
-                        let problem = error.validationError.map { "\($0.field) \($0.reason)" } ?? "\(error)"
+                    if let problem = try await sink.ingestOrKeep(contact, summary: "Weibo \(push.type) message") {
                         logger.warning("Weibo push kept as unreadable", metadata: ["sb.reason": "\(problem)"])
-                        _ = try await sink.record(
-                            RecordedContact(
-                                channelID: id, channelKind: .weibo, externalID: contact.externalID, occurredAt: contact.occurredAt,
-                                sender: contact.sender, summary: "Weibo \(push.type) message", reason: .unreadable,
-                                detail: "not stored as a message: \(problem)", raw: contact.raw))
                     }
                 case .record(let record):
                     _ = try await sink.record(record)

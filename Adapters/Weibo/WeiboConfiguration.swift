@@ -63,30 +63,11 @@ public struct WeiboConfiguration: Sendable {
             config.problem(Key.appSecret, "must be the application's AppSecret (at least 8 characters)")
         }
         let accessToken = config.secret(Key.accessToken)
-        var apiBaseURL: URL?
-        if let text = config.string(Key.apiBaseURL) {
-            if let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                url.host?.isEmpty == false
-            {
-                apiBaseURL = url
-            } else {
-                config.problem(Key.apiBaseURL, "must be an http:// or https:// URL with a host, found '\(text)'")
-            }
-        }
+        let apiBaseURL = config.httpURL(Key.apiBaseURL)
         let maxBody = config.int(Key.maxBodyBytes, default: 64 << 10, range: 1024...(16 << 20))
         let tolerance = config.int(Key.timestampTolerance, default: 300, range: 0...86_400)
-        var events: Set<String> = []
-        if let names = config.decode(Key.conversationEvents, as: [String].self) {
-            for name in names {
-                if Self.conversationEventNames.contains(name) {
-                    events.insert(name)
-                } else {
-                    config.problem(
-                        Key.conversationEvents,
-                        "'\(name)' cannot open a conversation; allowed: \(Self.conversationEventNames.joined(separator: ", "))")
-                }
-            }
-        }
+        let events = config.names(
+            Key.conversationEvents, allowed: Self.conversationEventNames, refusal: "cannot open a conversation")
         let timeout = config.int(Key.apiTimeout, default: 10, range: 1...120)
         config.rejectUnknownKeys(ignoring: ["id", "type"])
         guard config.problems.all.count == before, let appKey, let appSecret else { return nil }

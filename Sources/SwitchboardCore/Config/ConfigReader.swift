@@ -93,6 +93,32 @@ public final class ConfigReader: @unchecked Sendable {
         return number
     }
 
+    /// An `http://` or `https://` URL with a host, or `nil` (with a problem if present but not one).
+    public func httpURL(_ key: String) -> URL? {
+        guard let text = string(key) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host?.isEmpty == false
+        else {
+            problem(key, "must be an http:// or https:// URL with a host, found '\(text)'")
+            return nil
+        }
+        return url
+    }
+
+    /// A list of names each of which must be one of `allowed`; the others are reported with
+    /// `refusal` ("'X' <refusal>; allowed: …") and left out.
+    public func names(_ key: String, allowed: [String], refusal: String) -> Set<String> {
+        var names: Set<String> = []
+        for name in decode(key, as: [String].self) ?? [] {
+            if allowed.contains(name) {
+                names.insert(name)
+            } else {
+                problem(key, "'\(name)' \(refusal); allowed: \(allowed.joined(separator: ", "))")
+            }
+        }
+        return names
+    }
+
     public func bool(_ key: String, default defaultValue: Bool) -> Bool {
         switch value(key) {
         case nil: return defaultValue
