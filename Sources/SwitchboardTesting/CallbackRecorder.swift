@@ -1,7 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
-import ServiceLifecycle
 import Synchronization
 
 /// A callback receiver for outbound-delivery tests: a real HTTP server on loopback that records
@@ -15,15 +13,13 @@ public final class CallbackRecorder: Sendable {
     }
 
     private let state = Mutex<(received: [Received], failing: Bool, refused: Int)>(([], false, 0))
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let runner: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    private let server: Mutex<LoopbackServer?> = Mutex(nil)
     public let port: Int
 
     private init(port: Int) { self.port = port }
 
     /// Starts a recorder on `port` (0 = any free port).
     public static func start(port: Int = 0) async throws -> CallbackRecorder {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let holder = RecorderHolder()
         let router = Router()
         router.post("**") { request, _ -> Response in
@@ -33,22 +29,10 @@ public final class CallbackRecorder: Sendable {
             guard let recorder = holder.recorder else { return Response(status: .serviceUnavailable) }
             return recorder.record(Received(path: request.uri.path, headers: headers, body: Data(buffer: body)))
         }
-        var logger = Logger(label: "callback-recorder")
-        logger.logLevel = .warning
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        var bound = 0
-        for await value in stream {
-            bound = value
-            break
-        }
-        let recorder = CallbackRecorder(port: bound)
+        let server = try await LoopbackServer.start(router: router, port: port, label: "callback-recorder")
+        let recorder = CallbackRecorder(port: server.port)
         holder.recorder = recorder
-        recorder.group.withLock { $0 = group }
-        recorder.runner.withLock { $0 = task }
+        recorder.server.withLock { $0 = server }
         return recorder
     }
 
@@ -85,9 +69,7 @@ public final class CallbackRecorder: Sendable {
     }
 
     public func stop() async {
-        let group = group.withLock { $0 }
-        await group?.triggerGracefulShutdown()
-        _ = try? await runner.withLock { $0 }?.value
+        await server.withLock { $0 }?.stop()
     }
 }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
-import ServiceLifecycle
+import SwitchboardTesting
 import Synchronization
 
 /// A loopback stand-in for WeChat's API (which tests cannot reach), shaped by its public docs:
@@ -37,10 +36,8 @@ final class FakeWeChatAPI: Sendable {
     static let appID = "wx5c2e8f1a9b3d7e60"
     static let appSecret = "fake-app-secret-0123456789abcdef"
     private let state = Mutex(State())
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let runner: Mutex<Task<Void, any Error>?> = Mutex(nil)
-    private let boundPort = Mutex(0)
-    var port: Int { boundPort.withLock { $0 } }
+    private let server = Mutex<LoopbackServer?>(nil)
+    var port: Int { server.withLock { $0?.port ?? 0 } }
     /// How long a token fetch takes (to make concurrent callers overlap).
     let tokenDelay: Duration
 
@@ -114,25 +111,12 @@ final class FakeWeChatAPI: Sendable {
             }
             return Self.json(answer)
         }
-        var logger = Logger(label: "fake-wechat-api")
-        logger.logLevel = .warning
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        for await value in stream {
-            boundPort.withLock { $0 = value }
-            break
-        }
-        self.group.withLock { $0 = group }
-        runner.withLock { $0 = task }
+        let started = try await LoopbackServer.start(router: router, label: "fake-wechat-api")
+        server.withLock { $0 = started }
     }
 
     func stop() async {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await runner.withLock { $0 }?.value
+        await server.withLock { $0 }?.stop()
     }
 
     private static func json(_ object: [String: any Sendable]) -> Response {

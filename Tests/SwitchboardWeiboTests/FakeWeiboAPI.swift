@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
-import ServiceLifecycle
+import SwitchboardTesting
 import Synchronization
 
 /// A loopback stand-in for Weibo's reply API (`POST /2/messages/reply.json`, form-encoded), shaped
@@ -16,11 +15,9 @@ final class FakeWeiboAPI: Sendable {
     }
 
     private let state = Mutex<(replies: [Reply], script: [(Int, String)])>(([], []))
-    private let group: Mutex<ServiceGroup?> = Mutex(nil)
-    private let runner: Mutex<Task<Void, any Error>?> = Mutex(nil)
-    private let boundPort = Mutex(0)
+    private let server = Mutex<LoopbackServer?>(nil)
 
-    var port: Int { boundPort.withLock { $0 } }
+    var port: Int { server.withLock { $0?.port ?? 0 } }
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var replies: [Reply] { state.withLock { $0.replies } }
     func script(_ errors: [(Int, String)]) { state.withLock { $0.script = errors } }
@@ -48,25 +45,12 @@ final class FakeWeiboAPI: Sendable {
             }
             return Self.json(.badRequest, ["error": answer.1, "error_code": answer.0, "request": "/2/messages/reply.json"])
         }
-        var logger = Logger(label: "fake-weibo-api")
-        logger.logLevel = .warning
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        for await value in stream {
-            boundPort.withLock { $0 = value }
-            break
-        }
-        self.group.withLock { $0 = group }
-        runner.withLock { $0 = task }
+        let started = try await LoopbackServer.start(router: router, label: "fake-weibo-api")
+        server.withLock { $0 = started }
     }
 
     func stop() async {
-        await group.withLock { $0 }?.triggerGracefulShutdown()
-        _ = try? await runner.withLock { $0 }?.value
+        await server.withLock { $0 }?.stop()
     }
 
     private static func json(_ status: HTTPResponse.Status, _ object: [String: any Sendable]) -> Response {
