@@ -65,7 +65,7 @@ public final class WeChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
     func receive(_ request: PushRequest) async -> PushResponse {
         switch endpoint.decide(method: request.method, query: request.query, body: request.body, now: request.receivedAt) {
         case .verified(let echo):
-            return PushResponse(status: 200, headers: [(name: "content-type", value: "text/plain")], body: Data(echo.utf8))
+            return .text(200, echo)
         case .rejected(let rejection, let detail):
             rejected.increment(id.rawValue, rejection.metricReason)
             logger.notice(
@@ -95,7 +95,7 @@ public final class WeChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
             if error.isRetryable {
                 logger.warning("WeChat push not stored; WeChat will retry", metadata: ["sb.error": "\(error)"])
                 // Any non-2xx makes WeChat redeliver; the cause stays in the log.
-                return .error(error.httpStatus, "not stored (\(error.metricReason)); retry later", headers: [(name: "retry-after", value: "1")])
+                return .retryLater(error)
             }
             rejected.increment(id.rawValue, "malformed")
             logger.notice("WeChat push refused", metadata: ["sb.error": "\(error)"])
@@ -106,7 +106,7 @@ public final class WeChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
     /// `success`, or the passive welcome reply to a `subscribe` (encrypted when the push was).
     private func answer(_ push: WeChatPush, encrypted: Bool, query: [String: String]) -> PushResponse {
         guard push.event?.lowercased() == "subscribe", let text = configuration.subscribeReply else {
-            return PushResponse(status: 200, headers: [(name: "content-type", value: "text/plain")], body: Data("success".utf8))
+            return .text(200, "success")
         }
         let reply = WeChatPassiveReply.text(to: push.fromUserName, from: push.toUserName, content: text, createTime: push.createTime)
         guard encrypted, let cipher = endpoint.cipher else {

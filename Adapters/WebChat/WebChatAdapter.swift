@@ -79,9 +79,7 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
         }
         if error.isRetryable {
             logger.warning("web chat contact not accepted; sender should retry", metadata: ["sb.error": "\(error)"])
-            // The cause (possibly a database message) is logged above, never sent to the caller.
-            return .error(
-                error.httpStatus, "not stored (\(error.metricReason)); retry later", headers: [(name: "retry-after", value: "1")])
+            return .retryLater(error)
         }
         reject(reason: error.metricReason, message: error.description)
         return .error(error.httpStatus, error.description)

@@ -53,7 +53,7 @@ public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
     func receive(_ request: PushRequest) async -> PushResponse {
         switch endpoint.decide(method: request.method, query: request.query, body: request.body, now: request.receivedAt) {
         case .verified(let echo):
-            return PushResponse(status: 200, headers: [(name: "content-type", value: "text/plain")], body: Data(echo.utf8))
+            return .text(200, echo)
         case .rejected(let reason, let status, let message):
             rejected.increment(id.rawValue, reason)
             logger.notice("Weibo request rejected", metadata: ["sb.reason": "\(reason)", "sb.detail": "\(message)"])
@@ -71,14 +71,14 @@ public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
             } catch {
                 if error.isRetryable {
                     logger.warning("Weibo push not stored; Weibo will retry", metadata: ["sb.error": "\(error)"])
-                    return .error(error.httpStatus, "not stored (\(error.metricReason)); retry later", headers: [(name: "retry-after", value: "1")])
+                    return .retryLater(error)
                 }
                 rejected.increment(id.rawValue, "malformed")
                 logger.notice("Weibo push refused", metadata: ["sb.error": "\(error)"])
                 return .error(error.httpStatus, error.description)
             }
             // Weibo takes an empty answer as "received, no passive reply".
-            return PushResponse(status: 200, headers: [(name: "content-type", value: "text/plain")])
+            return .text(200, "")
         }
     }
 

@@ -65,6 +65,18 @@ public struct PushResponse: Sendable {
         return PushResponse(status: status, headers: [(name: "content-type", value: "application/json")] + headers, body: body)
     }
 
+    /// A plain-text answer (a platform's `success`, a verification echo, or empty).
+    public static func text(_ status: Int, _ text: String) -> PushResponse {
+        PushResponse(status: status, headers: [(name: "content-type", value: "text/plain")], body: Data(text.utf8))
+    }
+
+    /// The answer to a contact that could not be stored for a reason that may pass (store
+    /// failure, overload, shutdown): the error's status with `Retry-After: 1`, so the channel
+    /// redelivers. The cause (possibly a database message) belongs in the log, not the answer.
+    public static func retryLater(_ error: IngestError) -> PushResponse {
+        .error(error.httpStatus, "not stored (\(error.metricReason)); retry later", headers: [(name: "retry-after", value: "1")])
+    }
+
     /// The standard error body `{"error": …, "field": …}`.
     public static func error(_ status: Int, _ message: String, field: String? = nil, headers: [(name: String, value: String)] = []) -> PushResponse {
         json(status, ErrorBody(error: message, field: field), headers: headers)
