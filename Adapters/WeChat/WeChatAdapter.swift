@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Metrics
 import SwitchboardCore
-import Synchronization
 
 /// The WeChat Official Account channel: the account's server URL in, customer-service messages
 /// out.
@@ -31,9 +30,8 @@ public final class WeChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
     private let logger: Logger
     private let rejected: CounterFamily
     private let api: WeChatAPIClient?
-    /// Parts of a reply already sent, by delivery id: a retry after a partial send continues
-    /// where it stopped instead of repeating text the customer already has.
-    private let progress = Mutex<[Int64: Int]>([:])
+    /// A reply is several API calls; a retry resumes after the last one sent.
+    private let multiPart = MultiPartSend()
 
     public init(id: ChannelID, configuration: WeChatConfiguration, environment: ChannelEnvironment) {
         self.id = id
@@ -138,25 +136,19 @@ public final class WeChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
                     + "customer-service messages only within 48 hours of the customer's last message")
         }
         let steps = try WeChatReplyPlan.steps(for: delivery)
-        let done = progress.withLock { $0[delivery.deliveryID] ?? 0 }
-        do throws(DeliveryError) {
-            for (index, step) in steps.enumerated() where index >= done {
-                switch step {
-                case .text(let content):
-                    try await api.send(.text(to: openID, content))
-                case .media(let type, let attachment):
-                    let mediaID = try await api.uploadMedia(
-                        type: type, name: attachment.attachment.name, contentType: attachment.attachment.contentType,
-                        data: attachment.data)
-                    try await api.send(type == "image" ? .image(to: openID, mediaID: mediaID) : .voice(to: openID, mediaID: mediaID))
-                }
-                progress.withLock { $0[delivery.deliveryID] = index + 1 }
+        try await multiPart.run(steps, of: delivery) { step throws(DeliveryError) in
+            switch step {
+            case .text(let content):
+                try await api.send(.text(to: openID, content))
+            case .news(let card):
+                try await api.send(.news(to: openID, card))
+            case .media(let type, let attachment):
+                let mediaID = try await api.uploadMedia(
+                    type: type, name: attachment.attachment.name, contentType: attachment.attachment.contentType,
+                    data: attachment.data)
+                try await api.send(type == "image" ? .image(to: openID, mediaID: mediaID) : .voice(to: openID, mediaID: mediaID))
             }
-        } catch {
-            if !error.isRetryable { _ = progress.withLock { $0.removeValue(forKey: delivery.deliveryID) } }
-            throw error
         }
-        _ = progress.withLock { $0.removeValue(forKey: delivery.deliveryID) }
     }
 
     public func shutdown() async {

@@ -83,7 +83,7 @@ public struct WeChatContactBuilder: Sendable {
             if let scale = push["Scale"] { contact.routing.extra["scale"] = scale }
         case "link":
             guard let url = push["Url"] else { return unreadable(push, externalID: externalID, raw: raw, why: "link without Url") }
-            contact.parts = [.link(url: url, title: push["Title"])]
+            contact.parts = [.link(LinkCard(url: url, title: push["Title"], description: push["Description"]))]
             contact.text = push["Description"]
         case "event":
             return event(push, contact: contact)

@@ -1,12 +1,14 @@
 import Foundation
 import SwitchboardCore
 
-/// How an agent reply becomes customer-service messages: the text first, then each attachment
-/// WeChat can carry (JPEG/PNG images, AMR/MP3 voice) as an uploaded media message. A reply with
-/// an attachment WeChat cannot carry fails as a whole before anything is sent.
+/// How an agent reply becomes customer-service messages: the text first, then each link card as
+/// a `news` message, then each attachment WeChat can carry (JPEG/PNG images, AMR/MP3 voice) as an
+/// uploaded media message. A reply with an attachment WeChat cannot carry fails as a whole before
+/// anything is sent.
 enum WeChatReplyPlan {
     enum Step: Sendable {
         case text(String)
+        case news(LinkCard)
         case media(type: String, OutboundAttachment)
     }
 
@@ -18,8 +20,9 @@ enum WeChatReplyPlan {
 
     static func steps(for delivery: OutboundDelivery) throws(DeliveryError) -> [Step] {
         var steps: [Step] = []
-        let text = delivery.message.text.flatMap { $0.isEmpty ? nil : $0 } ?? delivery.message.html.map(plainText)
+        let text = delivery.message.text.flatMap { $0.isEmpty ? nil : $0 } ?? delivery.message.html.map(HTMLPlainText.text(of:))
         if let text, !text.isEmpty { steps.append(.text(text)) }
+        steps += delivery.message.links.map(Step.news)
         for attachment in delivery.attachments {
             let type = attachment.attachment.contentType.lowercased().split(separator: ";").first.map(String.init) ?? ""
             let name = attachment.attachment.name
@@ -34,34 +37,7 @@ enum WeChatReplyPlan {
                     "WeChat customer-service messages carry text, JPEG/PNG images and AMR/MP3 voice; \(name) is \(type)")
             }
         }
-        guard !steps.isEmpty else { throw .permanent("the reply has no text and no attachment") }
+        guard !steps.isEmpty else { throw .permanent("the reply has no text, link or attachment") }
         return steps
-    }
-
-    /// The text of an HTML reply: tags dropped, the common entities decoded, breaks kept.
-    static func plainText(_ html: String) -> String {
-        var text = ""
-        var inTag = false
-        var tag = ""
-        for character in html {
-            if inTag {
-                if character == ">" {
-                    inTag = false
-                    let name = tag.lowercased().split(whereSeparator: { $0 == " " || $0 == "/" }).first ?? ""
-                    if ["br", "p", "div", "li"].contains(name) { text.append("\n") }
-                } else {
-                    tag.append(character)
-                }
-            } else if character == "<" {
-                inTag = true
-                tag = ""
-            } else {
-                text.append(character)
-            }
-        }
-        for (entity, value) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: value)
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -218,7 +218,9 @@ public final class WebChatAdapter: PushChannelAdapter, OutboundChannelAdapter {
                 .init(
                     name: $0.attachment.name, contentType: $0.attachment.contentType, size: $0.attachment.size,
                     sha256: $0.attachment.sha256, data: $0.data.base64EncodedString())
-            }, createdAt: message.createdAt, attempt: delivery.attempt)
+            },
+            links: message.links.map { .init(url: $0.url, title: $0.title, description: $0.description, imageUrl: $0.imageURL) },
+            createdAt: message.createdAt, attempt: delivery.attempt)
         let bytes: Data
         do {
             bytes = try JSONEncoder.switchboard.encode(body)

@@ -71,6 +71,12 @@ struct WebChatCallbackBody: Encodable {
         var sha256: String
         var data: String
     }
+    struct LinkBody: Encodable {
+        var url: String
+        var title: String?
+        var description: String?
+        var imageUrl: String?
+    }
 
     var type = "message"
     var channelId: String
@@ -82,6 +88,7 @@ struct WebChatCallbackBody: Encodable {
     var text: String?
     var html: String?
     var attachments: [AttachmentBody]
+    var links: [LinkBody]
     var createdAt: Date
     var attempt: Int
 }

@@ -4,7 +4,8 @@ import NIOCore
 import SwitchboardCore
 
 /// The fan-service reply API: `POST /2/messages/reply.json`, form-encoded, with `access_token`,
-/// `type` (`text`, `articles`), `data` (the message as URL-encoded JSON, `{"text": …}`) and
+/// `type` (`text`, `articles`), `data` (the message as URL-encoded JSON, `{"text": …}` or
+/// `{"articles": [{"display_name", "summary", "image", "url"}]}`) and
 /// `receiver_id`, answered with the sent message or `{"error", "error_code", "request"}`.
 ///
 /// Errors are classified from `error_code`: system errors and rate limits (10001, 10002, 10009,
@@ -37,15 +38,39 @@ public final class WeiboAPIClient: Sendable {
 
     /// Sends a text reply to `receiver`.
     public func replyText(to receiver: String, text: String) async throws(DeliveryError) {
-        let data: Data
+        try await reply(type: "text", data: try Self.json(["text": text]), receiver: receiver)
+    }
+
+    /// Sends link cards to `receiver` as one `articles` reply (Weibo shows up to 8).
+    public func replyArticles(to receiver: String, cards: [LinkCard]) async throws(DeliveryError) {
+        let articles = cards.map { Article(displayName: $0.title ?? $0.url, summary: $0.description, image: $0.imageURL, url: $0.url) }
+        try await reply(type: "articles", data: try Self.json(Articles(articles: articles)), receiver: receiver)
+    }
+
+    /// One card of an `articles` reply: `{"display_name", "summary", "image", "url"}`.
+    struct Article: Encodable {
+        var displayName: String
+        var summary: String?
+        var image: String?
+        var url: String
+        enum CodingKeys: String, CodingKey {
+            case displayName = "display_name"
+            case summary, image, url
+        }
+    }
+
+    struct Articles: Encodable {
+        var articles: [Article]
+    }
+
+    private static func json(_ value: some Encodable) throws(DeliveryError) -> String {
         do {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            data = try encoder.encode(["text": text])
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
             throw .permanent("cannot encode the reply: \(error)")
         }
-        try await reply(type: "text", data: String(decoding: data, as: UTF8.self), receiver: receiver)
     }
 
     func reply(type: String, data: String, receiver: String) async throws(DeliveryError) {
@@ -91,10 +116,13 @@ public final class WeiboAPIClient: Sendable {
         }
     }
 
-    /// `application/x-www-form-urlencoded` value encoding (space as `%20`, all but unreserved escaped).
+    /// `application/x-www-form-urlencoded` value encoding: every UTF-8 byte but the ASCII
+    /// unreserved ones percent-escaped (space as `%20`). `CharacterSet.alphanumerics` would let
+    /// non-ASCII letters through unescaped, so the set is spelled out.
     static func formEncode(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
     }
+
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

@@ -11,7 +11,8 @@ import SwitchboardCore
 /// commit; a retried push answers the same and stores nothing. Unknown push types are recorded
 /// and acknowledged, never refused.
 ///
-/// Outbound: text replies within 48 hours of the customer's last message.
+/// Outbound: text and link-card (`articles`) replies within 48 hours of the customer's last
+/// message.
 public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
     public static let replyWindow: TimeInterval = 48 * 3600
 
@@ -26,6 +27,8 @@ public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
     private let logger: Logger
     private let rejected: CounterFamily
     private let api: WeiboAPIClient?
+    /// Text and cards are two API calls; a retry resumes after the one sent.
+    private let multiPart = MultiPartSend()
 
     public init(id: ChannelID, configuration: WeiboConfiguration, environment: ChannelEnvironment) {
         self.id = id
@@ -98,12 +101,25 @@ public final class WeiboAdapter: PushChannelAdapter, OutboundChannelAdapter {
                     + "within 48 hours of the customer's last message")
         }
         guard delivery.attachments.isEmpty else {
-            throw .permanent("Weibo replies carry text (and article cards), not files; send a link instead")
+            throw .permanent("Weibo replies carry text and link cards, not files; send a link instead")
         }
-        guard let text = message.text.flatMap({ $0.isEmpty ? nil : $0 }) else {
-            throw .permanent("the reply has no text")
+        var steps: [Step] = []
+        let text = message.text.flatMap { $0.isEmpty ? nil : $0 } ?? message.html.map(HTMLPlainText.text(of:))
+        if let text, !text.isEmpty { steps.append(.text(text)) }
+        if !message.links.isEmpty { steps.append(.articles(message.links)) }
+        guard !steps.isEmpty else { throw .permanent("the reply has no text and no link") }
+        let receiver = message.recipient.value
+        try await multiPart.run(steps, of: delivery) { step throws(DeliveryError) in
+            switch step {
+            case .text(let text): try await api.replyText(to: receiver, text: text)
+            case .articles(let cards): try await api.replyArticles(to: receiver, cards: cards)
+            }
         }
-        try await api.replyText(to: message.recipient.value, text: text)
+    }
+
+    private enum Step: Sendable {
+        case text(String)
+        case articles([LinkCard])
     }
 
     public func shutdown() async {

@@ -69,6 +69,8 @@ public struct AgentReply: Sendable, Hashable {
     public var text: String?
     public var html: String?
     public var attachments: [Attachment]
+    /// Link cards sent with the reply (stored as the message's `link` parts).
+    public var links: [LinkCard]
     public var createdAt: Date
     /// Whether to queue a delivery through the conversation's channel (false for channels
     /// without outbound support; the message is still recorded).
@@ -80,7 +82,8 @@ public struct AgentReply: Sendable, Hashable {
 
     public init(
         messageID: MessageID = .generate(), conversationID: ConversationID, author: String, text: String?, html: String?,
-        attachments: [Attachment] = [], createdAt: Date, deliver: Bool, externalID: String? = nil, automatic: Bool = false
+        attachments: [Attachment] = [], links: [LinkCard] = [], createdAt: Date, deliver: Bool, externalID: String? = nil,
+        automatic: Bool = false
     ) {
         self.messageID = messageID
         self.conversationID = conversationID
@@ -88,9 +91,15 @@ public struct AgentReply: Sendable, Hashable {
         self.text = text
         self.html = html
         self.attachments = attachments
+        self.links = links
         self.createdAt = createdAt
         self.deliver = deliver
         self.externalID = externalID
         self.automatic = automatic
     }
+}
+
+extension AgentReply {
+    /// The reply's typed parts as the message stores them: one `link` part per card.
+    public var parts: [MessagePart] { links.map(MessagePart.link) }
 }

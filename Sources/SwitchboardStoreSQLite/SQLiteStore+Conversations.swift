@@ -135,12 +135,12 @@ extension SQLiteStore {
         try db.execute(
             sql: """
                 INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, author, text, html,
-                    attachments, occurred_at, created_at, delivery_state)
-                VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?)
+                    parts, attachments, occurred_at, created_at, delivery_state)
+                VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 reply.messageID.rawValue, reply.conversationID.rawValue, channel, reply.externalID, reply.author, reply.text,
-                reply.html, try SQLiteCoding.json(reply.attachments), now, now, state,
+                reply.html, try SQLiteCoding.json(reply.parts), try SQLiteCoding.json(reply.attachments), now, now, state,
             ])
         for attachment in reply.attachments {
             try db.execute(
@@ -174,7 +174,7 @@ extension SQLiteStore {
         }
         return Message(
             id: reply.messageID, conversationID: reply.conversationID, externalID: reply.externalID, direction: .outbound,
-            author: reply.author, text: reply.text, html: reply.html, parts: [], attachments: reply.attachments,
+            author: reply.author, text: reply.text, html: reply.html, parts: reply.parts, attachments: reply.attachments,
             createdAt: reply.createdAt, deliveryState: state)
     }
 

@@ -10,7 +10,7 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT o.id, o.attempts, o.channel_id, o.conversation_id, o.message_id, o.payload,
-                        m.author, m.text, m.html, m.attachments, m.created_at, m.external_id, m.seq, c.routing
+                        m.author, m.text, m.html, m.attachments, m.created_at, m.external_id, m.seq, c.routing, m.parts
                     FROM outbox o JOIN messages m ON m.id = o.message_id
                     LEFT JOIN conversations c ON c.id = o.conversation_id
                     WHERE o.state = 'pending' AND o.topic = 'reply.deliver' AND o.next_attempt_at <= ?
@@ -33,7 +33,8 @@ extension SQLiteStore {
                         attachments: SQLiteCoding.decode([Attachment].self, from: row[9], default: []),
                         createdAt: SQLiteCoding.date(row[10]), externalID: row[11], subject: routing?.extra["subject"],
                         inReplyTo: thread.inReplyTo, references: thread.references, automatic: payload?.automatic ?? false,
-                        customerLastMessageAt: thread.lastInboundAt))
+                        customerLastMessageAt: thread.lastInboundAt,
+                        links: SQLiteCoding.decode([MessagePart].self, from: row[14], default: []).linkCards))
             }
         }
     }

@@ -335,9 +335,16 @@ public struct StoreConformance: Sendable {
         let remaining = try await store.dueDeliveries(now: now.addingTimeInterval(3600), limit: 10)
         try expect(remaining.isEmpty, check, "nothing left to deliver")
 
+        let card = LinkCard(url: "https://help.example.com/r", title: "Returns", description: "30 days", imageURL: "https://img.example.com/r.png")
         let failing = try await store.appendReply(
-            AgentReply(conversationID: receipt.conversationID, author: "agent-1", text: "again", html: nil, createdAt: now, deliver: true))
+            AgentReply(
+                conversationID: receipt.conversationID, author: "agent-1", text: "again", html: nil, links: [card], createdAt: now,
+                deliver: true))
+        try expect(failing.parts == [.link(card)], check, "a reply's link cards are its link parts")
         let pending = try await store.dueDeliveries(now: now.addingTimeInterval(1), limit: 10)
+        try expect(pending.first?.message.links == [card], check, "the delivery carries the reply's link cards")
+        let shown = try await store.conversation(receipt.conversationID)?.messages.first { $0.id == failing.id }
+        try expect(shown?.parts == [.link(card)], check, "the stored reply shows its link cards")
         try await store.markFailed(pending[0].id, attempts: 3, at: Date(), error: "gave up")
         let failed = try await store.conversation(receipt.conversationID)?.messages.first { $0.id == failing.id }
         try expect(failed?.deliveryState == "failed", check, "message shows failed")

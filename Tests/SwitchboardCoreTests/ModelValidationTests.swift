@@ -81,7 +81,8 @@ struct ModelValidationTests {
     @Test("message parts round-trip through JSON, unknown types survive")
     func messageParts() throws {
         let parts: [MessagePart] = [
-            .location(latitude: 31.23, longitude: 121.47, label: "Shanghai"), .link(url: "https://example.com", title: nil),
+            .location(latitude: 31.23, longitude: 121.47, label: "Shanghai"), .link(LinkCard(url: "https://example.com")),
+            .link(LinkCard(url: "https://e.example/r", title: "退货", description: "七天无理由", imageURL: "https://e.example/p.jpg")),
             .event(name: "subscribe", fields: ["k": "v"]),
             .image(Attachment(sha256: String(repeating: "a", count: 64), size: 3, name: "i.png", contentType: "image/png")),
         ]
@@ -89,6 +90,9 @@ struct ModelValidationTests {
         #expect(decoded == parts)
         let future = try JSONDecoder().decode([MessagePart].self, from: Data(#"[{"type":"sticker","id":"9"}]"#.utf8))
         #expect(future == [.unknown(type: "sticker")])
+        // Link parts stored before cards had a description or picture still read.
+        let stored = try JSONDecoder().decode([MessagePart].self, from: Data(#"[{"type":"link","url":"https://e.example","title":"T"}]"#.utf8))
+        #expect(stored == [.link(LinkCard(url: "https://e.example", title: "T"))])
     }
 }
 

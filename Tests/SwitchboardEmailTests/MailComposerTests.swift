@@ -47,6 +47,29 @@ struct MailComposerTests {
         #expect(composer.subject(for: message(text: "x", html: nil, subject: nil)) == "Re: [#77]")
     }
 
+    @Test("link cards follow the text in both parts, escaped in the HTML")
+    func links() throws {
+        var reply = message(text: "Here is how:", html: nil)
+        reply.links = [
+            LinkCard(url: "https://help.example.com/returns?a=1&b=2", title: "Returns <30 days>", description: "Free pickup"),
+            LinkCard(url: "https://help.example.com/track", title: "Track"),
+        ]
+        let parsed = MIMEParser().parse(
+            composer.compose(reply, attachments: [], recipient: "customer@example.net", messageID: "<sb.m1@shop.example>", date: Date()))
+        #expect(parsed.text?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines) == "Here is how:\n\nReturns <30 days>\nhttps://help.example.com/returns?a=1&b=2\nFree pickup\n\nTrack\nhttps://help.example.com/track")
+        let html = try #require(parsed.html)
+        #expect(html.contains(#"<p><a href="https://help.example.com/returns?a=1&amp;b=2">Returns &lt;30 days&gt;</a><br>"#))
+        #expect(html.contains(#"<a href="https://help.example.com/track">Track</a></p>"#))
+        #expect(html.hasSuffix("</body></html>") || html.hasSuffix("</body></html>\n"))
+        // Cards alone make a whole mail.
+        var cardsOnly = message(text: nil, html: nil)
+        cardsOnly.links = [LinkCard(url: "https://help.example.com/track", title: "Track")]
+        let alone = MIMEParser().parse(
+            composer.compose(cardsOnly, attachments: [], recipient: "customer@example.net", messageID: "<sb.m1@shop.example>", date: Date()))
+        #expect(alone.text?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines) == "Track\nhttps://help.example.com/track")
+        #expect(alone.html?.contains("<!DOCTYPE html>") == true)
+    }
+
     @Test("attachments and an automatic acknowledgement")
     func attachmentsAndAutomatic() throws {
         let pdf = Data((0..<3000).map { UInt8($0 % 251) })

@@ -185,6 +185,15 @@ struct APIBadInputTests {
             // The store would keep only "a" of this text (C strings end at NUL): refused instead.
             ("NUL in the text", Data(#"{"text":"a\u0000b"}"#.utf8), nil),
             ("NUL in an attachment name", Data(#"{"text":"x","attachments":[{"name":"\u0000","data":"AAAA"}]}"#.utf8), nil),
+            ("link without a title", Data(#"{"links":[{"url":"https://e.example"}]}"#.utf8), nil),
+            ("link with a blank title", Data(#"{"links":[{"url":"https://e.example","title":"  "}]}"#.utf8), "links[0].title"),
+            ("link to a script", Data(#"{"links":[{"url":"javascript:alert(1)","title":"t"}]}"#.utf8), "links[0].url"),
+            ("relative link", Data(#"{"links":[{"url":"/returns","title":"t"}]}"#.utf8), "links[0].url"),
+            ("link with a space", Data(#"{"links":[{"url":"https://e.example/a b","title":"t"}]}"#.utf8), "links[0].url"),
+            ("picture that is not http", Data(#"{"links":[{"url":"https://e.example","title":"t","imageUrl":"file:///etc/passwd"}]}"#.utf8), "links[0].imageUrl"),
+            ("NUL in a description", Data(#"{"links":[{"url":"https://e.example","title":"t","description":"a\u0000"}]}"#.utf8), nil),
+            ("over-long description", Data(#"{"links":[{"url":"https://e.example","title":"t","description":"\#(String(repeating: "x", count: 1025))"}]}"#.utf8), "links[0].description"),
+            ("nine links", Data(("{\"links\":[" + Array(repeating: #"{"url":"https://e.example","title":"t"}"#, count: 9).joined(separator: ",") + "]}").utf8), "links"),
         ]
         let before = try await gateway.store.statistics()
         for (name, body, field) in cases {

@@ -35,7 +35,22 @@ struct DeliveryTests {
         #expect(body["conversationId"] as? String == conversation)
         #expect((body["visitor"] as? [String: String])?["id"] == "v-e2e")
         #expect(body["messageId"] as? String == reply.json["id"] as? String)
+        #expect((body["links"] as? [Any])?.isEmpty == true)
         try await waitUntil { try await deliveryState(gateway, conversation) == "delivered" }
+
+        // Link cards: kept on the message as link parts and carried in the callback.
+        let card = ["url": "https://help.example.com/returns", "title": "Returns", "description": "30 days", "imageUrl": "https://img.example.com/r.png"]
+        let withLinks = try await gateway.client.post(
+            "/api/v1/conversations/\(conversation)/messages", json: ["links": [card]], bearer: TestGateway.adminToken)
+        #expect(withLinks.status == 201, "\(withLinks.text)")
+        let parts = try #require(withLinks.json["parts"] as? [[String: String]])
+        #expect(parts == [["type": "link", "url": "https://help.example.com/returns", "title": "Returns", "description": "30 days", "imageURL": "https://img.example.com/r.png"]])
+        let second = try #require(await recorder.waitFor(count: 2).last)
+        let secondBody = try #require(try JSONSerialization.jsonObject(with: second.body) as? [String: Any])
+        #expect(secondBody["links"] as? [[String: String]] == [card])
+        #expect(secondBody["text"] == nil || secondBody["text"] is NSNull)
+        let stored = try await gateway.client.get("/api/v1/conversations/\(conversation)", bearer: TestGateway.adminToken)
+        #expect(((stored.json["messages"] as? [[String: Any]])?.last?["parts"] as? [[String: String]]) == parts)
         await gateway.stop()
         await recorder.stop()
     }

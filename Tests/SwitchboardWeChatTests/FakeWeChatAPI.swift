@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// It issues numbered access tokens and honours only the latest (as WeChat does), answers
 /// `40001` for any other, can rotate the token behind the caller's back (`42001`), and takes a
-/// script of error codes for the next sends.
+/// script of error codes for the next sends. A `news` message must carry exactly one article
+/// with a `url` (WeChat answers 45008 for more than one).
 final class FakeWeChatAPI: Sendable {
     struct Sent: Sendable {
         var token: String
@@ -94,6 +95,11 @@ final class FakeWeChatAPI: Sendable {
                     }
                 }
                 let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                if object["msgtype"] as? String == "news" {
+                    let articles = (object["news"] as? [String: Any])?["articles"] as? [[String: Any]] ?? []
+                    guard articles.count == 1 else { return (45008, "article size out of limit") }
+                    guard articles[0]["url"] is String else { return (40039, "invalid url") }
+                }
                 state.sent.append(Sent(token: token, body: object.mapValues { "\($0)" }, json: data))
                 return (0, "ok")
             }

@@ -78,7 +78,7 @@ struct WeChatContactBuilderTests {
     @Test func link() throws {
         let contact = try contact(
             "<MsgType><![CDATA[link]]></MsgType><Title><![CDATA[T]]></Title><Description><![CDATA[D]]></Description><Url><![CDATA[https://e.example/a]]></Url><MsgId>5</MsgId>")
-        #expect(contact.parts == [.link(url: "https://e.example/a", title: "T")])
+        #expect(contact.parts == [.link(LinkCard(url: "https://e.example/a", title: "T", description: "D"))])
         #expect(contact.text == "D")
     }
 

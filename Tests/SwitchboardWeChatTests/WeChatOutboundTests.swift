@@ -23,7 +23,7 @@ struct WeChatOutboundTests {
 
     func delivery(
         id: Int64 = 1, text: String? = "您好，已为您查询：明天送达。", attachments: [OutboundAttachment] = [],
-        lastMessage: Date? = Date().addingTimeInterval(-3600), recipient: String? = nil
+        lastMessage: Date? = Date().addingTimeInterval(-3600), recipient: String? = nil, links: [LinkCard] = []
     ) -> OutboundDelivery {
         OutboundDelivery(
             deliveryID: id, attempt: 1,
@@ -31,7 +31,7 @@ struct WeChatOutboundTests {
                 conversationID: ConversationID("c1"), conversationNumber: 1, messageID: MessageID("m\(id)"),
                 recipient: Handle(kind: "wechat-openid", value: recipient ?? "\(FakeWeChatAPI.appID):\(Self.openID)"),
                 author: "agent", text: text, html: nil, attachments: attachments.map(\.attachment), createdAt: Date(),
-                customerLastMessageAt: lastMessage),
+                customerLastMessageAt: lastMessage, links: links),
             attachments: attachments)
     }
 
@@ -200,6 +200,26 @@ struct WeChatOutboundTests {
             try await adapter.send(reply)
             let messages = api.sent.map { $0.body["msgtype"] as? String }
             #expect(messages == ["text", "image"], "the text was sent once")
+        }
+    }
+
+    @Test("link cards go out as one news message each, after the text and before the pictures")
+    func news() async throws {
+        try await withAPI { api, adapter in
+            let cards = [
+                LinkCard(url: "https://help.example.com/returns?a=1&b=2", title: "退货流程", description: "七天无理由退货", imageURL: "https://img.example.com/r.jpg"),
+                LinkCard(url: "https://help.example.com/track", title: "查询物流"),
+            ]
+            try await adapter.send(delivery(id: 11, attachments: [attachment("a.png", "image/png")], links: cards))
+            #expect(api.sent.map { $0.body["msgtype"] as? String } == ["text", "news", "news", "image"])
+            let first = try #require(try JSONSerialization.jsonObject(with: api.sent[1].json) as? [String: Any])
+            let articles = try #require((first["news"] as? [String: Any])?["articles"] as? [[String: String]])
+            #expect(articles == [["title": "退货流程", "description": "七天无理由退货", "url": "https://help.example.com/returns?a=1&b=2", "picurl": "https://img.example.com/r.jpg"]])
+            let second = try #require(try JSONSerialization.jsonObject(with: api.sent[2].json) as? [String: Any])
+            #expect((second["news"] as? [String: Any])?["articles"] as? [[String: String]] == [["title": "查询物流", "url": "https://help.example.com/track"]])
+            // Cards alone are a reply too.
+            try await adapter.send(delivery(id: 12, text: nil, links: [cards[1]]))
+            #expect(api.sent.last?.body["msgtype"] as? String == "news")
         }
     }
 

@@ -46,6 +46,16 @@ struct WeChatReplyGatewayTests {
             let sent = try #require(api.sent.first)
             #expect(sent.body["touser"] as? String == "oFresh")
             #expect(String(decoding: sent.json, as: UTF8.self).contains("明天送达"))
+            // A card from the API becomes a news message.
+            let card = try await gateway.client.post(
+                "/api/v1/conversations/\(fresh.rawValue)/messages",
+                json: ["links": [["url": "https://help.example.com/track?id=1", "title": "查询物流", "imageUrl": "https://img.example.com/t.png"]]],
+                bearer: TestGateway.adminToken)
+            #expect(card.status == 201, "\(card.text)")
+            try await waitUntil { api.sent.count == 2 }
+            #expect(api.sent[1].body["msgtype"] as? String == "news")
+            #expect(String(decoding: api.sent[1].json, as: UTF8.self).contains(#""picurl":"https://img.example.com/t.png""#))
+            try await waitUntil { try await deliveryState(gateway, fresh).0 == "delivered" }
 
             let stale = try await open(gateway, msgID: "770002", sender: "oStale", createdAt: Date().addingTimeInterval(-49 * 3600))
             try await reply(gateway, stale, "抱歉回复晚了")
@@ -57,7 +67,7 @@ struct WeChatReplyGatewayTests {
             try await reply(gateway, refused, "还在吗？")
             try await waitUntil { try await deliveryState(gateway, refused).0 == "failed" }
             #expect(try await deliveryState(gateway, refused).1?.contains("errcode 43004") == true)
-            #expect(api.sent.count == 1)
+            #expect(api.sent.count == 2)
         }
         await api.stop()
     }

@@ -16,15 +16,16 @@ struct WeiboReplyTests {
             environment: ChannelEnvironment(sink: RecordingSink(), logger: Logger(label: "test"), metricsFactory: NOOPMetricsHandler.instance))
     }
 
-    func delivery(text: String? = "您好，已为您登记退货。", lastMessage: Date? = Date().addingTimeInterval(-60), attachments: [OutboundAttachment] = [])
-        -> OutboundDelivery
-    {
+    func delivery(
+        text: String? = "您好，已为您登记退货。", lastMessage: Date? = Date().addingTimeInterval(-60), attachments: [OutboundAttachment] = [],
+        links: [LinkCard] = []
+    ) -> OutboundDelivery {
         OutboundDelivery(
             deliveryID: 1, attempt: 1,
             message: OutboundMessage(
                 conversationID: ConversationID("c"), conversationNumber: 1, messageID: MessageID("m"),
                 recipient: Handle(kind: "weibo-uid", value: "9007199254740993"), author: "agent", text: text, html: nil,
-                attachments: attachments.map(\.attachment), createdAt: Date(), customerLastMessageAt: lastMessage),
+                attachments: attachments.map(\.attachment), createdAt: Date(), customerLastMessageAt: lastMessage, links: links),
             attachments: attachments)
     }
 
@@ -49,6 +50,41 @@ struct WeiboReplyTests {
             #expect(reply.form["type"] == "text")
             #expect(reply.form["receiver_id"] == "9007199254740993")
             #expect(reply.data["text"] == "退货地址：北京市 & 100 号 + 2")
+            await adapter.shutdown()
+        }
+    }
+
+    static let cards = [
+        LinkCard(url: "https://help.example.com/returns?lang=zh&v=2", title: "退货流程", description: "七天无理由退货", imageURL: "https://img.example.com/r.jpg"),
+        LinkCard(url: "https://help.example.com/track", title: "查询物流"),
+    ]
+
+    @Test("link cards go out as one articles reply after the text, with Weibo's field names")
+    func articles() async throws {
+        try await withAPI { api in
+            let adapter = adapter(api)
+            try await adapter.send(delivery(text: "请看：", links: Self.cards))
+            #expect(api.replies.map { $0.form["type"] } == ["text", "articles"])
+            let cards = try #require(api.replies.last?.articles)
+            #expect(cards.count == 2)
+            #expect(cards[0] == ["display_name": "退货流程", "summary": "七天无理由退货", "image": "https://img.example.com/r.jpg", "url": "https://help.example.com/returns?lang=zh&v=2"])
+            #expect(cards[1] == ["display_name": "查询物流", "url": "https://help.example.com/track"])
+            // A reply of cards alone is one call.
+            try await adapter.send(delivery(text: nil, links: [Self.cards[1]]))
+            #expect(api.replies.map { $0.form["type"] } == ["text", "articles", "articles"])
+            await adapter.shutdown()
+        }
+    }
+
+    @Test("a retry after the text went out sends only the cards")
+    func resumesAfterText() async throws {
+        try await withAPI { api in
+            let adapter = adapter(api)
+            api.script([(0, ""), (10001, "system error")])
+            await #expect(throws: DeliveryError.self) { try await adapter.send(delivery(text: "请看：", links: Self.cards)) }
+            #expect(api.replies.map { $0.form["type"] } == ["text"])
+            try await adapter.send(delivery(text: "请看：", links: Self.cards))
+            #expect(api.replies.map { $0.form["type"] } == ["text", "articles"], "the text is not sent twice")
             await adapter.shutdown()
         }
     }

@@ -14,6 +14,8 @@ public struct OutboundMessage: Sendable, Hashable {
     public var text: String?
     public var html: String?
     public var attachments: [Attachment]
+    /// Link cards the agent attached, in order; each channel renders them its own way.
+    public var links: [LinkCard]
     public var createdAt: Date
     /// The reply's own id on the channel (an email Message-ID), fixed when it was queued so every
     /// retry carries the same one; see ``OutboundChannelAdapter/replyExternalID(for:)``.
@@ -36,7 +38,7 @@ public struct OutboundMessage: Sendable, Hashable {
         conversationID: ConversationID, conversationNumber: Int64, messageID: MessageID, recipient: Handle,
         author: String?, text: String?, html: String?, attachments: [Attachment], createdAt: Date,
         externalID: String? = nil, subject: String? = nil, inReplyTo: String? = nil, references: [String] = [],
-        automatic: Bool = false, customerLastMessageAt: Date? = nil
+        automatic: Bool = false, customerLastMessageAt: Date? = nil, links: [LinkCard] = []
     ) {
         self.conversationID = conversationID
         self.conversationNumber = conversationNumber
@@ -46,6 +48,7 @@ public struct OutboundMessage: Sendable, Hashable {
         self.text = text
         self.html = html
         self.attachments = attachments
+        self.links = links
         self.createdAt = createdAt
         self.externalID = externalID
         self.subject = subject

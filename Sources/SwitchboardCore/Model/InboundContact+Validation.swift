@@ -67,7 +67,8 @@ extension InboundContact {
                 throw ValidationError(field: field, reason: "has a location outside the globe")
             }
             texts = [(label, "label")]
-        case .link(let url, let title): texts = [(url, "url"), (title, "title")]
+        case .link(let card):
+            texts = [(card.url, "url"), (card.title, "title"), (card.description, "description"), (card.imageURL, "imageURL")]
         case .event(let name, let fields): texts = [(name, "name")] + fields.map { ($0.value, "fields.\($0.key)") }
         case .media(let media):
             texts = [

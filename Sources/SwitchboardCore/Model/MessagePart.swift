@@ -8,7 +8,8 @@ public enum MessagePart: Sendable, Hashable, Codable {
     case image(Attachment)
     case voice(Attachment)
     case location(latitude: Double, longitude: Double, label: String?)
-    case link(url: String, title: String?)
+    /// A shared link or a link card (see ``LinkCard``).
+    case link(LinkCard)
     case event(name: String, fields: [String: String])
     case callRecord(CallRecord)
     /// Media the channel holds and we only reference (a WeChat image or voice by `MediaId`).
@@ -16,7 +17,7 @@ public enum MessagePart: Sendable, Hashable, Codable {
     case unknown(type: String)
 
     private enum Key: String, CodingKey {
-        case type, attachment, latitude, longitude, label, url, title, name, fields, call, media
+        case type, attachment, latitude, longitude, label, url, title, description, imageURL, name, fields, call, media
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,9 +32,13 @@ public enum MessagePart: Sendable, Hashable, Codable {
                 longitude: try container.decode(Double.self, forKey: .longitude),
                 label: try container.decodeIfPresent(String.self, forKey: .label))
         case "link":
+            // The card's fields sit beside `type`, as the first link parts were stored (url, title).
             self = .link(
-                url: try container.decode(String.self, forKey: .url),
-                title: try container.decodeIfPresent(String.self, forKey: .title))
+                LinkCard(
+                    url: try container.decode(String.self, forKey: .url),
+                    title: try container.decodeIfPresent(String.self, forKey: .title),
+                    description: try container.decodeIfPresent(String.self, forKey: .description),
+                    imageURL: try container.decodeIfPresent(String.self, forKey: .imageURL)))
         case "event":
             self = .event(
                 name: try container.decode(String.self, forKey: .name),
@@ -58,10 +63,12 @@ public enum MessagePart: Sendable, Hashable, Codable {
             try container.encode(latitude, forKey: .latitude)
             try container.encode(longitude, forKey: .longitude)
             try container.encodeIfPresent(label, forKey: .label)
-        case .link(let url, let title):
+        case .link(let card):
             try container.encode("link", forKey: .type)
-            try container.encode(url, forKey: .url)
-            try container.encodeIfPresent(title, forKey: .title)
+            try container.encode(card.url, forKey: .url)
+            try container.encodeIfPresent(card.title, forKey: .title)
+            try container.encodeIfPresent(card.description, forKey: .description)
+            try container.encodeIfPresent(card.imageURL, forKey: .imageURL)
         case .event(let name, let fields):
             try container.encode("event", forKey: .type)
             try container.encode(name, forKey: .name)

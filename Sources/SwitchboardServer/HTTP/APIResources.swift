@@ -120,6 +120,7 @@ enum APIResources {
         var html: String?
         var author: String?
         var attachments: [AttachmentBody]?
+        var links: [ReplyLinks.Body]?
     }
 
     /// Body of `POST /customers/{id}/merge`.

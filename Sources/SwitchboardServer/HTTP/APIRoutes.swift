@@ -100,8 +100,9 @@ struct APIRoutes: Sendable {
         let body = try await request.decodeJSON(APIResources.ReplyRequest.self, limit: maxBodyBytes)
         let text = body.text.flatMap { $0.isEmpty ? nil : $0 }
         let html = body.html.flatMap { $0.isEmpty ? nil : $0 }
-        guard text != nil || html != nil || !(body.attachments ?? []).isEmpty else {
-            throw APIError.badRequest("text is required when there is no html or attachment", field: "text")
+        let links = try ReplyLinks.cards(body.links)
+        guard text != nil || html != nil || !(body.attachments ?? []).isEmpty || !links.isEmpty else {
+            throw APIError.badRequest("text is required when there is no html, attachment or link", field: "text")
         }
         let detail = try await store.findConversation(id)
         var attachments: [Attachment] = []
@@ -120,7 +121,7 @@ struct APIRoutes: Sendable {
         let message = try await store.appendReply(
             AgentReply(
                 messageID: identity.id, conversationID: detail.conversation.id, author: body.author ?? caller.name, text: text,
-                html: html, attachments: attachments, createdAt: Date(), deliver: deliver,
+                html: html, attachments: attachments, links: links, createdAt: Date(), deliver: deliver,
                 externalID: deliver ? identity.externalID : nil))
         if deliver { replyQueued() }
         return HTTPResponses.json(201, APIResources.MessageResource(message: message))

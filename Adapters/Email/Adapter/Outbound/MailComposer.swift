@@ -69,23 +69,57 @@ struct MailComposer: Sendable {
         return subject
     }
 
-    /// The text and HTML bodies: each made from the other when only one was written.
+    /// The text and HTML bodies: each made from the other when only one was written, with the
+    /// reply's link cards after them.
     func bodies(_ message: OutboundMessage) -> (text: String, html: String) {
+        var (text, html): (String, String)
         switch (message.text, message.html) {
-        case (let text?, let html?): return (text, html)
-        case (nil, let html?): return (HTMLText.text(fromHTML: html), html)
-        case (let text?, nil): return (text, Self.html(fromText: text))
-        case (nil, nil): return ("", "")
+        case (let written?, let markup?): (text, html) = (written, markup)
+        case (nil, let markup?): (text, html) = (HTMLText.text(fromHTML: markup), markup)
+        case (let written?, nil): (text, html) = (written, Self.html(fromText: written))
+        case (nil, nil): (text, html) = ("", "")
         }
+        guard !message.links.isEmpty else { return (text, html) }
+        for card in message.links {
+            text += (text.isEmpty ? "" : "\n\n") + Self.text(of: card)
+        }
+        let cards = message.links.map(Self.html(of:)).joined(separator: "\n")
+        if html.isEmpty {
+            html = Self.document(body: cards)
+        } else if let end = html.range(of: "</body>", options: [.caseInsensitive, .backwards]) {
+            html.insert(contentsOf: cards + "\n", at: end.lowerBound)
+        } else {
+            html += "\n" + cards
+        }
+        return (text, html)
+    }
+
+    /// A card in the text part: title, address, description, each on its own line.
+    static func text(of card: LinkCard) -> String {
+        [card.title, card.url, card.description].compactMap { $0 }.joined(separator: "\n")
+    }
+
+    /// A card in the HTML part: the title as a link, the description beneath (no remote image:
+    /// many clients block them, and a missing picture looks worse than none).
+    static func html(of card: LinkCard) -> String {
+        var html = "<p><a href=\"\(escape(card.url))\">\(escape(card.title ?? card.url))</a>"
+        if let description = card.description { html += "<br>\n" + escape(description) }
+        return html + "</p>"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     static func html(fromText text: String) -> String {
-        let escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        let paragraphs = escaped.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+        let paragraphs = escape(text).replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
             .map { "<p>" + $0.replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }
-        return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + paragraphs.joined(separator: "\n")
-            + "\n</body></html>"
+        return document(body: paragraphs.joined(separator: "\n"))
+    }
+
+    static func document(body: String) -> String {
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + body + "\n</body></html>"
     }
 
     /// A media type safe to put in a header (attachments' types come from senders and agents).
